@@ -1,0 +1,14 @@
+"""API views for organizations: read-only, scoped to the caller."""
+
+from rest_framework import viewsets
+
+from apps.core.viewsets import ScopedViewSetMixin
+from apps.partners.models import Organization
+
+from .serializers import OrganizationSerializer
+
+
+class OrganizationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Organization.objects.all()
+    serializer_class = OrganizationSerializer
+    filterset_fields = ["kind", "channel"]

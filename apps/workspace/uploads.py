@@ -1,0 +1,168 @@
+"""Upload rules: a size limit enforced while the body streams, and a type check by content."""
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+from apps.core.errors import DomainError
+
+SNIFF_BYTES = 8192
+# Binary types we accept, as filetype names them.
+BINARY_TYPES = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "image/tiff": "tif",
+}
+OOXML = {
+    "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls/.ppt
+# Markup a browser would run: never accepted, whatever the file is called.
+ACTIVE_MARKUP = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|script|svg|iframe|object|embed|meta|style|a\s)|xmlns\s*=\s*[\"']http://www\.w3\.org/(1999/xhtml|2000/svg)",
+    re.IGNORECASE,
+)
+
+
+class UploadRefused(DomainError):
+    code = "upload_refused"
+
+
+class UploadTooLarge(UploadRefused):
+    code = "too_large"
+    http_status = 413
+
+
+@dataclass(frozen=True)
+class Detected:
+    content_type: str
+    extension: str
+
+
+def detect_type(fh: IO[bytes]) -> Detected:
+    """What the bytes are, ignoring the name and the client's claim; refuse anything else."""
+    fh.seek(0)
+    head = fh.read(SNIFF_BYTES)
+    fh.seek(0)
+    if not head:
+        raise UploadRefused("The file is empty.")
+    if head.startswith(OLE_MAGIC):
+        return Detected("application/vnd.ms-office", "doc")
+    kind = filetype.guess(head)
+    if kind is not None:
+        if kind.mime in BINARY_TYPES:
+            return Detected(kind.mime, BINARY_TYPES[kind.mime])
+        if kind.mime == "application/zip" or kind.extension in {"docx", "xlsx", "pptx"}:
+            return _office_from_zip(fh)
+        raise UploadRefused(f"Files of type {kind.mime} are not accepted.")
+    return _text_type(head)
+
+
+def _office_from_zip(fh: IO[bytes]) -> Detected:
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile as exc:
+        raise UploadRefused("The file looks like an archive but cannot be read.") from exc
+    finally:
+        fh.seek(0)
+    if "[Content_Types].xml" in names:
+        for prefix, (mime, ext) in OOXML.items():
+            if any(name.startswith(prefix) for name in names):
+                return Detected(mime, ext)
+    raise UploadRefused("ZIP archives are not accepted; upload the documents themselves.")
+
+
+def _text_type(head: bytes) -> Detected:
+    if b"\x00" in head:
+        raise UploadRefused("This kind of file is not accepted.")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        text = head.decode("latin-1")
+    if ACTIVE_MARKUP.search(head):
+        raise UploadRefused("HTML and SVG files are not accepted.")
+    stripped = text.lstrip("\ufeff \r\n\t")
+    if stripped.startswith("ISA") or stripped.startswith(("UNA", "UNB")):
+        return Detected("application/edi-x12" if stripped.startswith("ISA") else "application/edifact", "edi")
+    if stripped.startswith("<"):
+        return Detected("application/xml", "xml")
+    if stripped.startswith("{") or stripped.startswith("["):
+        raise UploadRefused("JSON files are not accepted here.")
+    lines = [line for line in stripped.splitlines()[:5] if line.strip()]
+    if lines and all(("," in line or ";" in line or "\t" in line) for line in lines):
+        return Detected("text/csv", "csv")
+    return Detected("text/plain", "txt")
+
+
+def checksum(fh: IO[bytes]) -> tuple[str, int]:
+    fh.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    fh.seek(0)
+    return digest.hexdigest(), size
+
+
+def safe_filename(name: str) -> str:
+    """A name that is safe in a Content-Disposition header and on any file system."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[^\w.\- ()]+", "_", name).strip(" ._") or "file"
+    return name[:150]
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """Stops an upload as soon as it passes the limit, before the body has been read whole.
+
+    A declared Content-Length over the limit is refused before any byte of the body is
+    read; a body that lies about its length is stopped at the first chunk past the limit.
+    """
+
+    def __init__(self, request=None, limit: int | None = None):
+        super().__init__(request)
+        self.limit = limit or settings.FILE_UPLOAD_MAX_BYTES
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # Multipart overhead is small; allow a little room for the form's other fields.
+        if content_length and content_length > self.limit + 64 * 1024:
+            self._refuse()
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self._refuse()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+    def _refuse(self):
+        if self.request is not None:
+            self.request.upload_refused = (
+                f"The file is larger than the {self.limit // (1024 * 1024)} MB limit."
+            )
+        raise StopUpload(connection_reset=True)
+
+
+def install_upload_limit(request) -> None:
+    """Put the size limit in front of Django's own handlers; call before touching FILES."""
+    request.upload_handlers.insert(0, SizeLimitedUploadHandler(request))
+
+
+def upload_refusal(request) -> str | None:
+    return getattr(request, "upload_refused", None)

@@ -1,0 +1,47 @@
+"""Fixtures shared by the whole suite: two partners with users, and internal users."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.partners.roles import Role
+from tests.factories import OrganizationFactory, internal_user, member
+
+
+@pytest.fixture
+def partner_a(db):
+    return OrganizationFactory(name="Acme Supplies")
+
+
+@pytest.fixture
+def partner_b(db):
+    return OrganizationFactory(name="Borealis Freight")
+
+
+@pytest.fixture
+def user_a(partner_a):
+    return member(partner_a, Role.PARTNER_MEMBER)
+
+
+@pytest.fixture
+def admin_a(partner_a):
+    return member(partner_a, Role.PARTNER_ADMIN)
+
+
+@pytest.fixture
+def user_b(partner_b):
+    return member(partner_b, Role.PARTNER_MEMBER)
+
+
+@pytest.fixture
+def agent(db):
+    return internal_user(Role.AGENT)
+
+
+@pytest.fixture
+def retail_admin(db):
+    return internal_user(Role.ADMIN)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
