@@ -310,6 +310,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.partners.tasks.expire_invitations",
         "schedule": crontab(minute=0),
     },
+    "core-purge-idempotency-records": {
+        "task": "apps.core.tasks.purge_idempotency_records",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------

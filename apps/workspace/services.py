@@ -20,7 +20,7 @@ from apps.partners.roles import OrganizationKind
 from apps.partners.tenancy import scope_of
 
 from . import clock, events
-from .choices import Channel, Priority, Side, Visibility
+from .choices import Priority, Side, Visibility
 from .formatting import mentioned_emails, render_body
 from .models import Attachment, Case, FileVersion, Message, Tag, TimelineEvent, Watch
 from .models.notifications import EventType
@@ -172,7 +172,11 @@ def case_create(
             Watch.objects.get_or_create(case=case, user=user)
         timeline_record(case=case, actor=actor, channel=channel, verb="created", summary=f"Opened: {case.subject}")
         if draft.body.strip():
-            _message_create(case=case, actor=actor, channel=channel, body=draft.body, visibility=Visibility.PARTNER)
+            # The opening message travels inside case.created, so it is not announced twice.
+            _message_create(
+                case=case, actor=actor, channel=channel, body=draft.body,
+                visibility=Visibility.PARTNER, announce=False,
+            )
         _publish(case, "case.created", actor=actor, channel=channel, status=status, body=draft.body)
         recipients = list(partner_members(case)) if side == Side.RETAILER else stakeholders(case)
         notify(
@@ -372,7 +376,9 @@ def message_post(
     return message
 
 
-def _message_create(*, case: Case, actor, channel: str, body: str, visibility: str) -> Message:
+def _message_create(
+    *, case: Case, actor, channel: str, body: str, visibility: str, announce: bool = True
+) -> Message:
     person = _person(actor)
     organization = getattr(actor, "organization", None)
     message = Message.objects.create(
@@ -422,7 +428,11 @@ def _message_create(*, case: Case, actor, channel: str, body: str, visibility: s
         actor=actor,
         visibility=visibility,
     )
-    _publish(case, "message.posted", actor=actor, channel=channel, visibility=visibility, message_id=message.pk, body=body)
+    if announce:
+        _publish(
+            case, "message.posted", actor=actor, channel=channel, visibility=visibility,
+            message_id=message.pk, body=body,
+        )
     return message
 
 

@@ -9,6 +9,8 @@ from typing import IO
 import filetype
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from apps.core.errors import DomainError
 
@@ -138,9 +140,11 @@ class SizeLimitedUploadHandler(FileUploadHandler):
         self.received = 0
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        # Multipart overhead is small; allow a little room for the form's other fields.
-        if content_length and content_length > self.limit + 64 * 1024:
-            self._refuse()
+        if declared_too_large(content_length, self.limit):
+            self._record_refusal()
+            # Returning a result skips parsing altogether: not one byte of the body is read.
+            return QueryDict(), MultiValueDict()
+        return None
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
@@ -151,12 +155,26 @@ class SizeLimitedUploadHandler(FileUploadHandler):
     def file_complete(self, file_size):
         return None
 
-    def _refuse(self):
+    def _record_refusal(self):
         if self.request is not None:
-            self.request.upload_refused = (
-                f"The file is larger than the {self.limit // (1024 * 1024)} MB limit."
-            )
+            self.request.upload_refused = too_large_message(self.limit)
+
+    def _refuse(self):
+        self._record_refusal()
         raise StopUpload(connection_reset=True)
+
+
+def too_large_message(limit: int) -> str:
+    return f"The file is larger than the {limit // (1024 * 1024) or 1} MB limit."
+
+
+def declared_too_large(content_length, limit: int | None = None) -> bool:
+    # Multipart overhead is small; allow a little room for the form's other fields.
+    limit = limit or settings.FILE_UPLOAD_MAX_BYTES
+    try:
+        return int(content_length or 0) > limit + 64 * 1024
+    except ValueError:
+        return False
 
 
 def install_upload_limit(request) -> None:
@@ -165,4 +183,8 @@ def install_upload_limit(request) -> None:
 
 
 def upload_refusal(request) -> str | None:
+    """Parse the body (through the limit) and say why it was refused, if it was."""
+    if declared_too_large(request.META.get("CONTENT_LENGTH")):
+        return too_large_message(settings.FILE_UPLOAD_MAX_BYTES)
+    request.POST  # noqa: B018 - parsing runs the size-limited handlers
     return getattr(request, "upload_refused", None)

@@ -118,6 +118,11 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("workspace:case_detail", kwargs={"pk": self.pk})
+
     @property
     def reference(self) -> str:
         return f"CX-{self.pk:06d}" if self.pk else "CX-new"
@@ -125,11 +130,6 @@ class Case(models.Model):
     @property
     def has_deadline(self) -> bool:
         return self.due_at < NO_DEADLINE
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("workspace:case_detail", kwargs={"pk": self.pk})
 
 
 class Watch(models.Model):
@@ -141,3 +141,6 @@ class Watch(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="unique_watch")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watches {self.case_id}"

@@ -86,3 +86,15 @@ class FileVersion(models.Model):
     @property
     def previewable(self) -> bool:
         return self.content_type.startswith("image/") or self.content_type == "application/pdf"
+
+    @property
+    def download_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("workspace:file_download", args=[self.pk])
+
+    @property
+    def preview_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("workspace:file_preview", args=[self.pk]) if self.previewable else ""

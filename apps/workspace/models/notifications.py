@@ -65,3 +65,6 @@ class NotificationPreference(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "event_type"], name="unique_notification_pref")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.event_type} → {self.delivery}"

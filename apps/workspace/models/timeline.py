@@ -50,3 +50,7 @@ class TimelineEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The timeline is append-only.")
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility == Visibility.INTERNAL

@@ -15,7 +15,7 @@ from ..clock import sla_state
 from ..forms import CaseCreateForm, CaseUpdateForm, ReplyForm, TransitionForm, UploadForm
 from ..models import Attachment, Case
 from ..states import workflow_for
-from ..uploads import install_upload_limit, upload_refusal
+from ..uploads import UploadTooLarge, declared_too_large, install_upload_limit, upload_refusal
 
 
 def _partial(request) -> bool:
@@ -118,8 +118,12 @@ def case_create(request):
 @csrf_exempt
 @require_POST
 def case_reply(request, pk: int):
-    # The size limit must sit in front of Django's upload handlers, before CSRF reads the body.
+    # The size limit must sit in front of Django's upload handlers, before CSRF reads the body;
+    # a body declared too large is refused before anything reads it.
     install_upload_limit(request)
+    if declared_too_large(request.META.get("CONTENT_LENGTH")):
+        case = selectors.case_detail(actor=request.user, pk=pk)
+        return _refused(request, case, UploadTooLarge(upload_refusal(request)), reply_form=ReplyForm(internal=request.user.is_internal))
     return csrf_protect(_case_reply)(request, pk)
 
 
@@ -150,6 +154,9 @@ def _case_reply(request, pk: int):
 @require_POST
 def case_upload(request, pk: int):
     install_upload_limit(request)
+    if declared_too_large(request.META.get("CONTENT_LENGTH")):
+        case = selectors.case_detail(actor=request.user, pk=pk)
+        return _refused(request, case, UploadTooLarge(upload_refusal(request)), upload_form=UploadForm())
     return csrf_protect(_case_upload)(request, pk)
 
 
