@@ -18,7 +18,7 @@ def test_partner_user_sees_only_own_organization_then_logs_out(page, user_a, par
     expect(page.locator("body")).not_to_contain_text(partner_b.name)
 
     page.goto(f"/organizations/{partner_b.slug}/")
-    expect(page.locator("body")).to_contain_text("not found", ignore_case=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text("We can't find that page")
     expect(page.locator("body")).not_to_contain_text(partner_b.name)
 
     page.goto("/accounts/logout/")
