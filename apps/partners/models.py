@@ -126,6 +126,10 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} at {self.organization}"
 
 
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class InvitationQuerySet(TenantQuerySet):
     tenant_path = "organization"
 
@@ -146,7 +150,7 @@ class Invitation(models.Model):
     )
     # Part of the signed token: revoking or accepting rotates nothing, but a token minted for
     # an earlier invitation row can never match a later one.
-    nonce = models.CharField(max_length=32, default=secrets.token_urlsafe, editable=False)
+    nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
