@@ -17,6 +17,8 @@ from .roles import OrganizationKind, Role
 
 def organization_list(request):
     if not request.user.is_internal:
+        if request.user.organization is None:
+            raise PermissionDenied("Your account is not linked to an organization yet.")
         return redirect("partners:organization_detail", slug=request.user.organization.slug)
     search = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
