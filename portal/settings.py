@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.partners",
     "apps.workspace",
+    "apps.sync",
 ]
 
 MIDDLEWARE = [
@@ -277,13 +278,16 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem"):
-    _broker_dir = VAR_DIR / "broker"
+    _broker_dir = Path(env_str("CELERY_BROKER_DIR", str(VAR_DIR / "broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+    # kombu's file-system transport expects its folders to exist.
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Longer than any task's hard time limit, so a slow task is never handed out twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -313,6 +317,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     "core-purge-idempotency-records": {
         "task": "apps.core.tasks.purge_idempotency_records",
         "schedule": crontab(minute=17),
+    },
+    # Sweeps expire when no worker takes them in time, so a stopped worker does not come
+    # back to a queue of stale sweeps.
+    "sync-sweep-outbox": {
+        "task": "apps.sync.tasks.sweep_outbox",
+        "schedule": 10.0,
+        "options": {"expires": 10},
+    },
+    "sync-sweep-inbox": {
+        "task": "apps.sync.tasks.sweep_inbox",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
+    "sync-purge-outbox": {
+        "task": "apps.sync.tasks.purge_outbox",
+        "schedule": crontab(hour=3, minute=41),
     },
 }
 

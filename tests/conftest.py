@@ -45,3 +45,6 @@ def retail_admin(db):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+pytest_plugins = ["tests.support.worker"]

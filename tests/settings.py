@@ -2,7 +2,13 @@
 
 import os
 
+import tempfile
+
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# One broker folder and one media folder per test run, shared with the worker processes that
+# end-to-end tests start, and never with another run on the same machine.
+os.environ.setdefault("CELERY_BROKER_DIR", tempfile.mkdtemp(prefix="crossdock-broker-"))
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="crossdock-media-"))
 
 from portal.settings import *  # noqa: E402,F403
 
@@ -13,9 +19,12 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 if not CACHE_URL.startswith("redis"):  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if not AWS_STORAGE_BUCKET_NAME:  # noqa: F405
-    import tempfile
-
-    MEDIA_ROOT = tempfile.mkdtemp(prefix="crossdock-media-")
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory, so worker processes started by end-to-end tests see the same data.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.setdefault(
+            "CROSSDOCK_TEST_DB", f"{tempfile.gettempdir()}/crossdock-test-{os.getpid()}.sqlite3"
+        )
+    }
 WHITENOISE_USE_FINDERS = True  # serve static files from the source tree, no collectstatic
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
