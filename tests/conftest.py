@@ -1,7 +1,6 @@
 """Fixtures shared by the whole suite: two partners with users, and internal users."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.partners.roles import Role
 from tests.factories import OrganizationFactory, internal_user, member
@@ -44,6 +43,8 @@ def retail_admin(db):
 
 @pytest.fixture
 def api_client():
+    from rest_framework.test import APIClient
+
     return APIClient()
 
 

@@ -1,0 +1,1 @@
+"""SFCC connector; the HTTP client is ``apps.sfcc.client``, mapping and inbound handling join it."""

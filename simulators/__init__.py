@@ -1,0 +1,1 @@
+"""Stand-ins for the outside systems (SFCC, Trading Grid); each runs as its own process."""

@@ -1,0 +1,1 @@
+"""SFCC simulator: Account Manager, SCAPI Orders Admin and OCAPI notes, as its own process."""

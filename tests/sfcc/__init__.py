@@ -1,0 +1,1 @@
+"""Tests of the SFCC simulator and the SFCC client; they run without Django."""
