@@ -52,5 +52,10 @@ class TimelineEvent(models.Model):
         raise TypeError("The timeline is append-only.")
 
     @property
+    def change_rows(self) -> list[tuple]:
+        """The changes as (field, old, new) triples, the shape the timeline component draws."""
+        return [(c.get("field"), c.get("from"), c.get("to")) for c in self.changes]
+
+    @property
     def is_internal(self) -> bool:
         return self.visibility == Visibility.INTERNAL
