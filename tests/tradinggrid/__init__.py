@@ -1,0 +1,1 @@
+"""Tests of the Trading Grid connector: EDI library, transport, simulator."""
