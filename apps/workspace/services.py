@@ -391,14 +391,15 @@ def _message_create(
         body=body,
         body_html=render_body(body),
     )
-    now = timezone.now()
-    updates = {"message_count": F("message_count") + 1, "last_activity_at": now}
     if visibility == Visibility.PARTNER:
-        # Only shared text is searchable, so a partner's search can never match an internal note.
+        # Only shared messages count, bump the activity time and become searchable: a partner
+        # must not be able to infer, sort by or search for an internal note.
+        now = timezone.now()
         case.search_document = (case.search_document + " " + body)[:SEARCH_DOCUMENT_LIMIT]
-        updates["search_document"] = case.search_document
-    Case.objects.filter(pk=case.pk).update(**updates)
-    case.last_activity_at = now
+        Case.objects.filter(pk=case.pk).update(
+            message_count=F("message_count") + 1, last_activity_at=now, search_document=case.search_document
+        )
+        case.last_activity_at = now
 
     label = "Internal note" if visibility == Visibility.INTERNAL else "Reply"
     timeline_record(
@@ -497,7 +498,8 @@ def file_upload(
             changes=[("file", None, f"{filename} v{version.number}")],
             visibility=attachment.visibility,
         )
-        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+        if attachment.visibility == Visibility.PARTNER:
+            Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
         _publish(
             case, "file.attached", actor=actor, channel=channel, visibility=attachment.visibility,
             file_version_id=version.pk, name=filename, sha256=sha256, size=size, version=version.number,

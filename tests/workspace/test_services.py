@@ -48,7 +48,9 @@ def test_internal_note_never_reaches_the_partner(agent, partner_a, user_a, djang
     assert not TimelineEvent.objects.for_actor(user_a).filter(verb="message").exists()
     assert not Notification.objects.filter(user=user_a, event_type="reply").exists()
     assert all("secret-word" not in m.body for m in mail.outbox if user_a.email in m.to)
-    assert "secret-word" not in Case.objects.get(pk=case.pk).search_document
+    stored = Case.objects.get(pk=case.pk)
+    assert "secret-word" not in stored.search_document
+    assert (stored.message_count, stored.last_activity_at) == (case.message_count, case.last_activity_at)
     # The internal note does not hand the turn over.
     case.refresh_from_db()
     assert case.turn == Side.PARTNER
