@@ -1,7 +1,6 @@
 """Test settings: the project's own, with tasks run in-process and fast password hashing."""
 
 import os
-
 import tempfile
 
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
