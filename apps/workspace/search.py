@@ -58,5 +58,7 @@ def search_cases(queryset: QuerySet, text: str) -> QuerySet:
         return queryset.alias(search=search_vector()).filter(Q(search=query) | exact_order)
     condition = Q()
     for excluded, term in _terms(text):
-        condition &= ~Q(search_document__icontains=term) if excluded else Q(search_document__icontains=term)
+        condition &= (
+            ~Q(search_document__icontains=term) if excluded else Q(search_document__icontains=term)
+        )
     return queryset.filter(condition | exact_order)

@@ -1,0 +1,624 @@
+"""Benchmark of the inbox and the case page at scale, measured in-process with Django's Client.
+
+Usage:
+    .venv/bin/python bench/inbox.py [--cases 100000 --messages 500000 --partners 500]
+    .venv/bin/python scripts/teststack.py -- .venv/bin/python bench/inbox.py
+
+The data lives in the benchmark's own database, never the dev one: on SQLite a file under
+var/bench/ (kept and reused while the sizes match; --fresh rebuilds it); on PostgreSQL (when
+DATABASE_URL points at one) a separate `crossdock_bench` database on that server, dropped at
+the end unless --keep. Seeding writes rows in bulk (COPY on PostgreSQL, executemany on SQLite).
+
+Measured: server time around `client.get` (middleware, view, template), median and p95 over
+--requests requests after warm-up, and SQL queries per request. Prints a table, then one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+GOAL_MS = 50.0
+BENCH_DB = "crossdock_bench"
+WORDS = [
+    "pallet",
+    "carton",
+    "damaged",
+    "shortage",
+    "invoice",
+    "shipment",
+    "delayed",
+    "carrier",
+    "dock",
+    "label",
+    "barcode",
+    "quantity",
+    "mismatch",
+    "backorder",
+    "allocation",
+    "forecast",
+    "launch",
+    "sample",
+    "proof",
+    "delivery",
+    "signature",
+    "warehouse",
+    "receiving",
+    "returned",
+    "refund",
+    "credit",
+    "replacement",
+    "photo",
+    "seal",
+    "dented",
+    "crushed",
+    "wet",
+    "missing",
+    "extra",
+    "wrong",
+    "size",
+    "colour",
+    "style",
+    "promotion",
+    "markdown",
+    "ticket",
+    "hanger",
+    "packing",
+    "list",
+    "customs",
+    "broker",
+    "invoice",
+    "duty",
+    "container",
+    "vessel",
+    "booking",
+    "tracking",
+    "appointment",
+    "pickup",
+]
+ISSUES = [
+    "Short shipment",
+    "Damaged cartons",
+    "Late delivery",
+    "Wrong item received",
+    "Missing ASN",
+    "Invoice mismatch",
+    "Label error",
+    "Backorder on",
+    "Allocation change for",
+    "Launch samples for",
+]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=500_000)
+    parser.add_argument("--partners", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per scenario")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument(
+        "--fresh", action="store_true", help="rebuild the SQLite file even if it matches"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL bench database")
+    parser.add_argument("--no-analyze", action="store_true", help="skip ANALYZE after seeding")
+    return parser.parse_args()
+
+
+# --- the database --------------------------------------------------------------------------
+
+
+def choose_database(args) -> tuple[str, str]:
+    """Point DATABASE_URL at the benchmark's own database; returns (vendor, description)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import dj_database_url
+        import psycopg
+
+        cfg = dj_database_url.parse(url)
+        params = {
+            "host": cfg["HOST"],
+            "port": cfg["PORT"] or 5432,
+            "user": cfg["USER"],
+            "password": cfg["PASSWORD"] or None,
+            "dbname": cfg["NAME"],
+            "autocommit": True,
+        }
+        with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        base = url.rsplit("/", 1)[0]
+        os.environ["DATABASE_URL"] = f"{base}/{BENCH_DB}"
+        return "postgresql", f"PostgreSQL database {BENCH_DB} on {cfg['HOST']}:{cfg['PORT']}"
+    folder = ROOT / "var" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"inbox-{args.cases}c-{args.messages}m-{args.partners}p.sqlite3"
+    if args.fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    return "sqlite", f"SQLite file {path.relative_to(ROOT)}"
+
+
+def drop_database() -> None:
+    from django.db import connections
+
+    connections.close_all()
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
+    with psycopg.connect(
+        host=cfg["HOST"],
+        port=cfg["PORT"] or 5432,
+        user=cfg["USER"],
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+
+
+def fast_insert(model, fields: list[str], rows) -> int:
+    """Insert tuples of Python values into `model`'s table: COPY on PostgreSQL, executemany on SQLite."""
+    from django.db import connection
+
+    meta = model._meta
+    model_fields = [meta.get_field(f) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in model_fields)
+    table = connection.ops.quote_name(meta.db_table)
+
+    def prepared(row):
+        return tuple(
+            f.get_db_prep_save(v, connection) for f, v in zip(model_fields, row, strict=True)
+        )
+
+    count = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if connection.vendor == "postgresql":
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(prepared(row))
+                    count += 1
+        else:
+            placeholders = ", ".join("?" * len(fields))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - our names
+            batch = []
+            for row in rows:
+                batch.append(prepared(row))
+                if len(batch) == 5000:
+                    raw.executemany(sql, batch)
+                    count += len(batch)
+                    batch = []
+            raw.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def seed(args, rng: random.Random) -> dict:
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+    from django.utils.html import escape
+
+    from apps.accounts.models import User
+    from apps.partners.models import Membership, Organization
+    from apps.partners.roles import OrganizationKind, Role
+    from apps.workspace.choices import CaseKind, Channel, Priority, Visibility
+    from apps.workspace.models import Case, Message, Tag
+    from apps.workspace.models.case import NO_DEADLINE
+    from apps.workspace.services import SEARCH_DOCUMENT_LIMIT
+    from apps.workspace.states import workflow_for
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    unusable = make_password(None)
+    now = datetime.now(UTC)
+
+    with transaction.atomic():
+        team = Organization.objects.create(
+            name="Retail team", slug="retail-team", code="RET-0001", kind=OrganizationKind.INTERNAL
+        )
+        partners = Organization.objects.bulk_create(
+            Organization(
+                name=f"Partner {i:04d}",
+                slug=f"partner-{i:04d}",
+                code=f"P-{i:05d}",
+                kind=OrganizationKind.SUPPLIER,
+            )
+            for i in range(args.partners)
+        )
+        internal = User.objects.bulk_create(
+            User(email=f"staff{i}@retail.test", full_name=f"Staff Member {i}", password=unusable)
+            for i in range(12)
+        )
+        partner_users = User.objects.bulk_create(
+            User(
+                email=f"user@partner-{i:04d}.test", full_name=f"Partner User {i}", password=unusable
+            )
+            for i in range(args.partners)
+        )
+        roles = [Role.ADMIN, Role.AGENT, Role.MERCHANDISER, Role.OPERATIONS]
+        Membership.objects.bulk_create(
+            [
+                Membership(user=u, organization=team, role=roles[i % 4])
+                for i, u in enumerate(internal)
+            ]
+            + [
+                Membership(user=u, organization=p, role=Role.PARTNER_MEMBER)
+                for u, p in zip(partner_users, partners, strict=True)
+            ]
+        )
+        tags = Tag.objects.bulk_create(Tag(name=w) for w in WORDS[:20])
+
+    kinds = list(CaseKind.values)
+    statuses = [
+        "open",
+        "awaiting_partner",
+        "awaiting_retailer",
+        "on_hold",
+        "resolved",
+        "closed",
+        "cancelled",
+    ]
+    status_weights = [10, 30, 30, 5, 8, 14, 3]
+    priorities = list(Priority.values)
+    priority_weights = [15, 60, 20, 5]
+
+    def sentence(n: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+    # Messages per case: Poisson-like spread, one case with exactly 200 (the case-page measurement).
+    big_case_id = 1
+    remaining = max(args.messages - 200, 0)
+    per_case = [0] * (args.cases + 1)
+    per_case[big_case_id] = 200
+    for _ in range(remaining):
+        per_case[rng.randint(2, args.cases) if args.cases > 1 else 1] += 1
+
+    # Write messages first in memory per case to build each case's search document.
+    case_fields = [
+        "id",
+        "public_id",
+        "kind",
+        "partner",
+        "subject",
+        "order_number",
+        "sku",
+        "status",
+        "priority",
+        "owner",
+        "assignee",
+        "turn",
+        "turn_started_at",
+        "due_at",
+        "first_response_due_at",
+        "is_open",
+        "search_document",
+        "message_count",
+        "created_at",
+        "last_activity_at",
+        "shipment_ref",
+        "launch_ref",
+    ]
+    message_fields = [
+        "case",
+        "author_label",
+        "channel",
+        "visibility",
+        "body",
+        "body_html",
+        "created_at",
+    ]
+    import uuid
+
+    messages_out: list[tuple] = []
+
+    def case_rows():
+        for case_id in range(1, args.cases + 1):
+            kind = rng.choice(kinds)
+            status = rng.choices(statuses, status_weights)[0]
+            state = workflow_for(kind).state(status)
+            partner_index = (case_id * 7919) % len(partners)
+            partner = partners[partner_index]
+            created = now - timedelta(seconds=rng.randint(3600, 180 * 86400))
+            last = created + (now - created) * rng.random()
+            running = state.open and state.turn != "none"
+            due = (
+                now + timedelta(seconds=rng.randint(-3 * 86400, 10 * 86400))
+                if running
+                else NO_DEADLINE
+            )
+            started_turn = (due - timedelta(hours=rng.choice([4, 8, 16, 40]))) if running else last
+            order = f"SO-{rng.randint(0, 9_999_999):07d}" if rng.random() < 0.6 else ""
+            subject = f"{rng.choice(ISSUES)} {order or rng.choice(WORDS)}"
+            shared = []
+            for m in range(per_case[case_id]):
+                body = sentence(rng.randint(8, 30))
+                visibility = Visibility.INTERNAL if rng.random() < 0.1 else Visibility.PARTNER
+                if visibility == Visibility.PARTNER:
+                    shared.append(body)
+                at = created + (last - created) * ((m + 1) / (per_case[case_id] + 1))
+                messages_out.append(
+                    (case_id, "Seed", Channel.WEB, visibility, body, f"<p>{escape(body)}</p>", at)
+                )
+            document = " ".join([subject, order, *shared])[:SEARCH_DOCUMENT_LIMIT]
+            owner = rng.choice(internal).pk if rng.random() < 0.7 else None
+            assignee = partner_users[partner_index].pk if rng.random() < 0.3 else None
+            yield (
+                case_id,
+                uuid.UUID(int=rng.getrandbits(128)),
+                kind,
+                partner.pk,
+                subject,
+                order,
+                "",
+                status,
+                rng.choices(priorities, priority_weights)[0],
+                owner,
+                assignee,
+                state.turn if state.open else "none",
+                started_turn,
+                due,
+                due if running else None,
+                state.open,
+                document,
+                per_case[case_id],
+                created,
+                last,
+                "",
+                "",
+            )
+
+    with transaction.atomic():
+        # Chunked so the message buffer stays small.
+        chunk = 10_000
+        rows = case_rows()
+        written = 0
+        while True:
+            batch = [r for _, r in zip(range(chunk), rows, strict=False)]
+            if not batch:
+                break
+            fast_insert(Case, case_fields, batch)
+            fast_insert(Message, message_fields, messages_out)
+            written += len(batch)
+            messages_out.clear()
+        through = Case.tags.through
+        tagged = [
+            (rng.randint(1, args.cases), rng.choice(tags).pk) for _ in range(args.cases // 10)
+        ]
+        fast_insert(through, ["case", "tag"], sorted(set(tagged)))
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Case, Message, through]):
+                cursor.execute(sql)
+    if not args.no_analyze:
+        # A database in service has statistics and (on PostgreSQL) a vacuumed heap; fresh bulk
+        # rows would otherwise be measured while their hint bits are still being written.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return {"seconds": round(time.perf_counter() - started, 1), "big_case": big_case_id}
+
+
+def seeded_sizes() -> dict | None:
+    from django.db import connection
+
+    try:
+        from apps.partners.models import Organization
+        from apps.workspace.models import Case, Message
+
+        return {
+            "cases": Case.objects.count(),
+            "messages": Message.objects.count(),
+            "partners": Organization.objects.partners().count(),
+        }
+    except Exception:  # noqa: BLE001 - an empty file has no tables yet
+        connection.close()
+        return None
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+def measure(scenarios, *, requests: int, warmup: int) -> list[dict]:
+    """Time every scenario, round-robin, so a burst of load elsewhere hits them all alike."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    runs = []
+    for label, user, url in scenarios:
+        client = Client()
+        client.force_login(user)
+        run = {"scenario": label, "url": url, "client": client, "times": [], "cpu": []}
+        try:
+            for _ in range(warmup):
+                response = client.get(url)
+                if response.status_code != 200:
+                    run["error"] = f"HTTP {response.status_code}"
+                    break
+        except Exception as exc:  # noqa: BLE001 - e.g. a page whose template is not there yet
+            run["error"] = f"{type(exc).__name__}: {exc}"[:200]
+        runs.append(run)
+    live = [r for r in runs if "error" not in r]
+    for _ in range(requests):
+        for run in live:
+            started, cpu = time.perf_counter(), time.process_time()
+            response = run["client"].get(run["url"])
+            run["times"].append((time.perf_counter() - started) * 1000)
+            run["cpu"].append((time.process_time() - cpu) * 1000)
+            assert response.status_code == 200, run["url"]
+    results = []
+    for run in runs:
+        if "error" in run:
+            results.append({"scenario": run["scenario"], "url": run["url"], "error": run["error"]})
+            continue
+        with CaptureQueriesContext(connection) as queries:
+            response = run["client"].get(run["url"])
+        times = sorted(run["times"])
+        listing = run["url"].startswith("/cases/?") or run["url"] == "/cases/"
+        results.append(
+            {
+                "scenario": run["scenario"],
+                "url": run["url"],
+                "median_ms": round(statistics.median(times), 1),
+                "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
+                "min_ms": round(times[0], 1),
+                # CPU time of this process: on a shared machine, less noisy than the wall clock
+                # (on PostgreSQL it leaves out the database server's own time).
+                "cpu_median_ms": round(statistics.median(run["cpu"]), 1),
+                "queries": len(queries),
+                "bytes": len(response.content),
+                "rows": response.content.count(b"data-keynav-item") if listing else None,
+            }
+        )
+    return results
+
+
+def main() -> int:
+    args = parse_args()
+    vendor, where = choose_database(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    # Only the test client's host is allowed; setup_test_environment() is not called, since its
+    # template instrumentation (context capture per render) would be measured as server time.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    from apps.accounts.models import User
+    from apps.partners.roles import Role
+    from apps.workspace.models import Case
+
+    rng = random.Random(20260301)  # noqa: S311 - repeatable data, not secrets
+    wanted = {"cases": args.cases, "messages": args.messages, "partners": args.partners}
+    seeding = {"seconds": 0.0, "reused": True}
+    if seeded_sizes() != wanted:
+        if vendor == "sqlite" and seeded_sizes() is not None:
+            print("The SQLite file holds other sizes; run with --fresh.", file=sys.stderr)
+            return 2
+        print(
+            f"Seeding {where}: {args.partners} partners, {args.cases} cases, {args.messages} messages…",
+            flush=True,
+        )
+        seeding = seed(args, rng)
+        seeding["reused"] = False
+        print(f"  seeded in {seeding['seconds']} s", flush=True)
+
+    admin = User.objects.get(email="staff0@retail.test")
+    assert admin.role == Role.ADMIN
+    partner_user = User.objects.filter(email__startswith="user@partner-").order_by("pk").first()
+    big_case = Case.objects.order_by("-message_count").first()
+    word = "crushed"
+
+    scenarios = [
+        ("inbox, internal admin, first page", admin, "/cases/"),
+        ("inbox, partner user, first page", partner_user, "/cases/"),
+        (
+            "inbox, internal, filtered (kind+turn+overdue)",
+            admin,
+            "/cases/?" + urlencode({"kind": "claim", "turn": "retailer", "overdue": "true"}),
+        ),
+        ("inbox, internal, search (word)", admin, "/cases/?" + urlencode({"q": word})),
+        (
+            "inbox, internal, search (order number)",
+            admin,
+            "/cases/?"
+            + urlencode(
+                {
+                    "q": Case.objects.exclude(order_number="")
+                    .values_list("order_number", flat=True)
+                    .first()
+                }
+            ),
+        ),
+        (
+            "inbox, partner, search (word)",
+            partner_user,
+            "/cases/?" + urlencode({"q": word, "turn": "any"}),
+        ),
+        ("inbox, internal, sort by activity", admin, "/cases/?sort=activity"),
+        (f"case page, {big_case.message_count} messages", admin, f"/cases/{big_case.pk}/"),
+    ]
+    # The second page, through the first page's next cursor.
+    client = Client()
+    client.force_login(admin)
+    found = re.search(r'rel="next" href="([^"]+)"', client.get("/cases/").text)
+    next_url = html.unescape(found.group(1)) if found else "/cases/"
+    scenarios.insert(1, ("inbox, internal admin, second page", admin, next_url))
+
+    load_before = os.getloadavg()
+    results = measure(scenarios, requests=args.requests, warmup=args.warmup)
+    load_after = os.getloadavg()
+
+    from django.db import connection
+
+    print()
+    print(
+        f"Inbox benchmark on {where} ({connection.vendor} {connection.Database.sqlite_version if vendor == 'sqlite' else connection.pg_version})"
+    )
+    print(
+        f"Data: {args.partners} partners, {args.cases} cases, {args.messages} messages; {args.requests} timed requests after {args.warmup} warm-up"
+    )
+    print()
+    print(
+        f"{'scenario':<48} {'median ms':>10} {'p95 ms':>8} {'min ms':>7} {'cpu ms':>7} "
+        f"{'queries':>8} {'rows':>5}"
+    )
+    for r in results:
+        if "error" in r:
+            print(f"{r['scenario']:<48} {r['error']}")
+        else:
+            rows = r["rows"] if r["rows"] is not None else ""
+            print(
+                f"{r['scenario']:<48} {r['median_ms']:>10} {r['p95_ms']:>8} {r['min_ms']:>7} "
+                f"{r['cpu_median_ms']:>7} {r['queries']:>8} {rows:>5}"
+            )
+    first = results[0]
+    ok = "error" not in first and first["median_ms"] < GOAL_MS
+    print()
+    print(f"Goal: inbox first page median < {GOAL_MS:.0f} ms: {'met' if ok else 'NOT met'}")
+    print(
+        f"Load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f} on {os.cpu_count()} CPUs"
+    )
+    if vendor == "postgresql" and not args.keep:
+        drop_database()
+    print(
+        json.dumps(
+            {
+                "bench": "inbox",
+                "vendor": vendor,
+                "python": platform.python_version(),
+                "data": wanted,
+                "seeding": seeding,
+                "goal_ms": GOAL_MS,
+                "goal_met": ok,
+                "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
+                "cpus": os.cpu_count(),
+                "results": results,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
