@@ -154,6 +154,15 @@
     });
   }
 
+  // "All on this page" ticks the row boxes too, so what is selected is what you see.
+  document.addEventListener("change", function (e) {
+    var all = e.target;
+    if (!all.matches || !all.matches('input[type="checkbox"][name="all_on_page"]')) return;
+    document.querySelectorAll('input[type="checkbox"][name="ids"]').forEach(function (box) {
+      if (box.form === all.form) box.checked = all.checked;
+    });
+  });
+
   /* ---------------------------------------------------------------- start, and after every swap */
   function ready() {
     renderTimes(document);
