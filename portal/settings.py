@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "apps.partners",
     "apps.workspace",
     "apps.sync",
+    "apps.sfcc",
+    "apps.tradinggrid",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +277,20 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Trading Grid ---------------------------------------------------------------------------
+# The retailer's mailbox on the network; the defaults point at the simulator of `make run`.
+TRADINGGRID_ENABLED = env_bool("TRADINGGRID_ENABLED", True)
+TRADINGGRID_TRANSPORT_URL = env_str("TRADINGGRID_TRANSPORT_URL", "sftp://crossdock@127.0.0.1:8722/")
+TRADINGGRID_PASSWORD = env_str("TRADINGGRID_PASSWORD")
+TRADINGGRID_PRIVATE_KEY_PATH = env_str("TRADINGGRID_PRIVATE_KEY_PATH")
+TRADINGGRID_KNOWN_HOSTS_PATH = env_str(
+    "TRADINGGRID_KNOWN_HOSTS_PATH", str(VAR_DIR / "tradinggrid" / "known_hosts")
+)
+TRADINGGRID_QUALIFIER = env_str("TRADINGGRID_QUALIFIER", "ZZ")
+TRADINGGRID_ID = env_str("TRADINGGRID_ID", "CROSSDOCK")
+TRADINGGRID_POLL_SECONDS = env_int("TRADINGGRID_POLL_SECONDS", 10)
+TRADINGGRID_ACK_DEADLINE_MINUTES = env_int("TRADINGGRID_ACK_DEADLINE_MINUTES", 60)
+
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem"):
@@ -283,10 +299,11 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     # kombu's file-system transport expects its folders to exist.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Longer than any task's hard time limit, so a slow task is never handed out twice.
@@ -334,6 +351,36 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.sync.tasks.purge_outbox",
         "schedule": crontab(hour=3, minute=41),
     },
+    "tradinggrid-poll-inbound": {
+        "task": "apps.tradinggrid.tasks.poll_inbound",
+        "schedule": float(TRADINGGRID_POLL_SECONDS),
+        "options": {"expires": TRADINGGRID_POLL_SECONDS},
+    },
+    "tradinggrid-check-ack-deadlines": {
+        "task": "apps.tradinggrid.tasks.check_ack_deadlines",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+}
+
+# --- SFCC ---------------------------------------------------------------------------------
+# Defaults point at the SFCC simulator on loopback (see docs/sfcc-integration.md).
+SFCC_ENABLED = env_bool("SFCC_ENABLED", True)
+SFCC_BASE_URL = env_str("SFCC_BASE_URL", "http://127.0.0.1:8701").rstrip("/")
+SFCC_AUTH_URL = env_str("SFCC_AUTH_URL", f"{SFCC_BASE_URL}/dwsso/oauth2/access_token")
+SFCC_OCAPI_BASE_URL = env_str("SFCC_OCAPI_BASE_URL", SFCC_BASE_URL)
+SFCC_CLIENT_ID = env_str("SFCC_CLIENT_ID", "crossdock-sim-client")
+SFCC_CLIENT_SECRET = env_str("SFCC_CLIENT_SECRET", "crossdock-sim-secret")  # the simulator's
+SFCC_TENANT = env_str("SFCC_TENANT", "zzxy_prd")
+SFCC_ORGANIZATION_ID = env_str("SFCC_ORGANIZATION_ID", f"f_ecom_{SFCC_TENANT}")
+SFCC_SITE_ID = env_str("SFCC_SITE_ID", "RefArch")
+SFCC_PUSH_SECRET = env_str("SFCC_PUSH_SECRET")  # empty: pushes are refused
+SFCC_POLL_SECONDS = env_int("SFCC_POLL_SECONDS", 30)
+SFCC_POLL_LOOKBACK_HOURS = env_int("SFCC_POLL_LOOKBACK_HOURS", 24)
+CELERY_BEAT_SCHEDULE["sfcc-poll-orders"] = {
+    "task": "apps.sfcc.tasks.poll_orders",
+    "schedule": float(SFCC_POLL_SECONDS),
+    "options": {"expires": SFCC_POLL_SECONDS},
 }
 
 # --- Logging ------------------------------------------------------------------------------
@@ -343,5 +390,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "pydifact": {"level": "WARNING"},  # it logs every parse at INFO
+    },
 }

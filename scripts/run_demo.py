@@ -58,8 +58,10 @@ def demo_env() -> dict[str, str]:
         "SFCC_BASE_URL": f"http://127.0.0.1:{SFCC_PORT}",
         "SFCC_AUTH_URL": f"http://127.0.0.1:{SFCC_PORT}/dwsso/oauth2/access_token",
         "SFCC_PUSH_SECRET": PUSH_SECRET,
-        "TRADINGGRID_SFTP_URL": f"sftp://retailer@127.0.0.1:{TG_SFTP_PORT}/",
-        "TRADINGGRID_CONTROL_URL": f"http://127.0.0.1:{TG_CONTROL_PORT}",
+        "TRADINGGRID_ENABLED": "1",
+        "TRADINGGRID_TRANSPORT_URL": f"sftp://crossdock@127.0.0.1:{TG_SFTP_PORT}/",
+        "TRADINGGRID_PASSWORD": "crossdock",
+        "TRADINGGRID_KNOWN_HOSTS_PATH": str(VAR / "tradinggrid" / "known_hosts"),
         "PYTHONUNBUFFERED": "1",
     }
     return env

@@ -48,4 +48,4 @@ def api_client():
     return APIClient()
 
 
-pytest_plugins = ["tests.support.worker"]
+pytest_plugins = ["tests.support.worker", "tests.support.browser"]

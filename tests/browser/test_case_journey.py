@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
+from tests.support.browser import login
 from tests.workspace.helpers import PDF_BYTES, open_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

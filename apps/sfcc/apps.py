@@ -1,0 +1,22 @@
+"""The SFCC connector: order mirror, routing and exception rules, push/poll inbound, write-back."""
+
+from django.apps import AppConfig
+
+
+class SfccAppConfig(AppConfig):
+    name = "apps.sfcc"
+    label = "sfcc"
+    verbose_name = "SFCC"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Every process that loads the app (web, worker, beat) knows the same handlers.
+        from apps.sync.registry import register_applier, register_deliverer
+        from apps.workspace import events
+
+        from . import deliverer, inbound, outbound
+
+        register_deliverer(deliverer.TARGET, deliverer.deliver_to_sfcc)
+        register_applier(inbound.PUSH_SOURCE, inbound.apply_pushed_event)
+        register_applier(inbound.POLL_SOURCE, inbound.apply_polled_order)
+        events.subscribe(outbound.on_case_event)

@@ -1,0 +1,177 @@
+"""What SFCC hears about cases linked to its orders: outbox rows written in the case's transaction.
+
+For each change of a linked case the order gets up to three writes, in this order under one
+key per order number: the partner-facing state as `external-status` (only when it changed),
+a PATCH of the `c_crossdock*` attributes, and an OCAPI note for the human-readable history.
+Internal notes and internal events never leave; neither do partner messages (only the
+comment a transition carries, which the partner saw).
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.sync.services import outbox_enqueue
+from apps.workspace.choices import Visibility
+from apps.workspace.events import CaseEvent
+from apps.workspace.states import workflow_for
+
+from . import conf
+from .models import OrderException, OrderWriteback
+
+TARGET = "sfcc"
+TOPIC_EXTERNAL_STATUS = "order.external_status"
+TOPIC_ATTRIBUTES = "order.attributes"
+TOPIC_NOTE = "order.note"
+ANNOUNCED_EVENTS = frozenset({"case.created", "case.transitioned"})
+
+EXTERNAL_STATUS_MAX = 256  # SCAPI's limit for external-status
+RESOLUTION_MAX = 2000
+NOTE_TEXT_MAX = 4000
+
+
+def order_key(order_no: str) -> str:
+    return f"sfcc:order:{order_no}"
+
+
+def on_case_event(event: CaseEvent) -> None:
+    """Workspace subscriber: runs inside the service's transaction, writes rows, calls nothing."""
+    if event.type not in ANNOUNCED_EVENTS or event.visibility == Visibility.INTERNAL:
+        return
+    link = (
+        OrderException.objects.filter(case_id=getattr(event.case, "pk", None))
+        .select_related("order")
+        .first()
+    )
+    if link is None:
+        return  # not a case about an SFCC order we mirror
+    case_state_enqueue(
+        link=link,
+        case=event.case,
+        event_type=event.type,
+        actor_label=event.actor_label,
+        payload=event.payload,
+    )
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def external_status_for(*, order_id: int, case: Any) -> str:
+    """The order's partner-facing state: every linked case's state, open ones first."""
+    links = list(
+        OrderException.objects.filter(order_id=order_id).select_related("case").order_by("id")
+    )
+    cases = [case if link.case_id == case.pk else link.case for link in links] or [case]
+    states = [(c, workflow_for(c.kind).state(c.status)) for c in cases]
+    if len(states) == 1:
+        c, state = states[0]
+        return _truncate(f"{state.label} · Crossdock {c.reference}", EXTERNAL_STATUS_MAX)
+    # Cases still being worked first: that is what a service agent in SFCC looks for.
+    states.sort(
+        key=lambda pair: (
+            pair[1].name == _resolved_state(pair[0].kind) or not pair[1].open,
+            pair[0].pk,
+        )
+    )
+    text = "Crossdock: " + "; ".join(f"{c.reference} {state.label}" for c, state in states)
+    return _truncate(text, EXTERNAL_STATUS_MAX)
+
+
+def _resolved_state(kind: str) -> str | None:
+    step = workflow_for(kind).transition("resolve")
+    return step.target if step is not None else None
+
+
+def case_state_enqueue(
+    *,
+    link: OrderException,
+    case: Any,
+    event_type: str,
+    actor_label: str,
+    payload: dict[str, Any],
+) -> list[Any]:
+    """Write the outbox rows that tell SFCC about one change of a linked case."""
+    if not conf.enabled():
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("SFCC write-back rows are written in the transaction of the change.")
+    # Serialises every writer of this order's key, so the id order is the commit order.
+    writeback = OrderWriteback.objects.select_for_update().filter(order_id=link.order_id).first()
+    if writeback is None:
+        writeback = OrderWriteback.objects.create(order_id=link.order_id)
+    order_no = link.order.order_no
+    key = order_key(order_no)
+    workflow = workflow_for(case.kind)
+    state = workflow.state(case.status)
+    url = f"{conf.site_url()}{case.get_absolute_url()}"
+    rows = []
+
+    external = external_status_for(order_id=link.order_id, case=case)
+    if external != writeback.external_status:
+        writeback.external_status = external
+        writeback.updated_at = timezone.now()
+        writeback.save(update_fields=["external_status", "updated_at"])
+        rows.append(
+            outbox_enqueue(
+                target=TARGET,
+                topic=TOPIC_EXTERNAL_STATUS,
+                key=key,
+                case=case,
+                payload={"order_no": order_no, "status": external},
+            )
+        )
+
+    comment = str(payload.get("comment") or "").strip()
+    to_status = payload.get("to_status") or case.status
+    from_status = payload.get("from_status")
+    resolved = _resolved_state(case.kind)
+    attributes: dict[str, Any] = {
+        "c_crossdockCaseId": case.reference,
+        "c_crossdockCaseStatus": state.label,
+        "c_crossdockCaseUrl": url,
+    }
+    if to_status == resolved:
+        attributes["c_crossdockResolution"] = _truncate(comment or state.label, RESOLUTION_MAX)
+    elif state.open and (
+        from_status == resolved or (from_status and not workflow.state(from_status).open)
+    ):
+        attributes["c_crossdockResolution"] = None  # reopened: the old answer no longer holds
+    rows.append(
+        outbox_enqueue(
+            target=TARGET,
+            topic=TOPIC_ATTRIBUTES,
+            key=key,
+            case=case,
+            payload={"order_no": order_no, "attributes": attributes},
+        )
+    )
+
+    if event_type == "case.created":
+        subject = f"Crossdock case {case.reference} opened"
+        text = (
+            f"{case.reference} opened with {case.partner} ({case.get_kind_display()}): "
+            f"{case.subject}. Status: {state.label}."
+        )
+    else:
+        before = workflow.state(from_status).label if from_status else "?"
+        subject = f"Crossdock case {case.reference}: {state.label}"
+        text = f"{actor_label} moved {case.reference} from {before} to {state.label}."
+        if comment:
+            text += f"\nComment: {comment}"
+    rows.append(
+        outbox_enqueue(
+            target=TARGET,
+            topic=TOPIC_NOTE,
+            key=key,
+            case=case,
+            payload={
+                "order_no": order_no,
+                "subject": _truncate(subject, 200),
+                "text": _truncate(f"{text}\n{url}", NOTE_TEXT_MAX),
+            },
+        )
+    )
+    return rows

@@ -1,0 +1,60 @@
+"""Admin for the connector: the ledger read-only (it is a record), profiles editable."""
+
+from django.contrib import admin
+
+from .models import Alert, ControlNumberSequence, Interchange, PartnerProfile
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    # The ledger records what crossed the mailbox: editing it would rewrite history.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Interchange)
+class InterchangeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "direction",
+        "partner",
+        "standard",
+        "document_type",
+        "event_type",
+        "interchange_control",
+        "group_control",
+        "transaction_control",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["direction", "standard", "status", "partner"]
+    search_fields = [
+        "interchange_control",
+        "group_control",
+        "transaction_control",
+        "document_id",
+        "file_name",
+    ]
+    raw_id_fields = ["case", "acknowledgement", "answers"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "partner", "created_at", "resolved_at"]
+    list_filter = ["kind", "resolved_at"]
+
+
+@admin.register(ControlNumberSequence)
+class ControlNumberSequenceAdmin(ReadOnlyAdmin):
+    list_display = ["sender", "receiver", "kind", "last"]
+
+
+@admin.register(PartnerProfile)
+class PartnerProfileAdmin(admin.ModelAdmin):
+    list_display = ["organization", "document_types", "ack_deadline_minutes", "updated_at"]
+    raw_id_fields = ["organization"]

@@ -1,0 +1,522 @@
+"""Inbound: poll the retailer's mailbox, record each document, then apply it as its sender could.
+
+Order matters: fetch → store and record (ledger row + sync inbox row, one transaction) →
+remove from the mailbox → apply. A crash before the record leaves the file in the mailbox
+for the next poll; a crash after it finds the recorded row (same bytes, same inbox key) and
+applies that once. Applying runs in the inbox's transaction, so the case changes, the
+ledger status and the acknowledgement's outbox row commit together or not at all.
+
+A partner's document acts through `PartnerSystemActor`: exactly a partner member's rights,
+and every case is looked up through `Case.objects.for_actor`, so a document from partner A
+can never reach partner B's case. It is refused the same way whether the case is missing
+or someone else's.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+
+from apps.core.errors import DomainError
+from apps.partners.actors import PartnerSystemActor
+from apps.partners.models import Organization
+from apps.sync.errors import IgnoreEvent
+from apps.sync.models import InboxEvent, InboxStatus
+from apps.sync.services import inbox_apply
+from apps.workspace import services as workspace
+from apps.workspace.choices import Channel, Side, Visibility
+from apps.workspace.models import Case
+from apps.workspace.states import workflow_for
+
+from . import conf, selectors, services
+from .edi import (
+    PARTNER_EVENT_TYPES,
+    CollabDocument,
+    CollabDocumentError,
+    EdiError,
+    MappingError,
+    Party,
+    find_mapping,
+    parse_document,
+    read_acknowledgement,
+    validate_edifact,
+    validate_interchanges,
+    validate_x12_transaction,
+)
+from .envelopes import Envelope, read_envelope
+from .models import AlertKind, Interchange, Standard, Status
+from .transport import DocumentNotFound, HostKeyMismatch, MailboxTransport, TransportError
+
+logger = logging.getLogger("apps.tradinggrid")
+
+
+# --- Polling ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PollResult:
+    listed: int = 0
+    recorded: int = 0
+    replayed: int = 0
+    applied: list[int] = field(default_factory=list)
+    error: str = ""
+
+
+def poll_mailbox(
+    *, transport: MailboxTransport | None = None, now: datetime | None = None
+) -> PollResult:
+    """Take every waiting document from the inbound folder; a mailbox outage waits for the next poll."""
+    result = PollResult()
+    if not conf.enabled():
+        return result
+    try:
+        transport = transport or conf.transport()
+        documents = transport.list_new()
+    except HostKeyMismatch as exc:
+        # Not an outage: the server is not the one we know. A person must look, loudly.
+        conf.forget_transport()
+        logger.error("Trading Grid mailbox host key mismatch, not polling: %s", exc)
+        result.error = str(exc)
+        return result
+    except TransportError as exc:
+        conf.forget_transport()
+        logger.info("Trading Grid mailbox not reachable, will poll again: %s", exc)
+        result.error = str(exc)
+        return result
+    result.listed = len(documents)
+    for document in documents[: conf.poll_batch()]:
+        try:
+            data = transport.fetch(document.name)
+        except DocumentNotFound:
+            continue  # taken by a poll running beside this one
+        except TransportError as exc:
+            conf.forget_transport()
+            result.error = str(exc)
+            break
+        interchange, event, created = services.inbound_record(
+            name=document.name, data=data, now=now
+        )
+        if created:
+            result.recorded += 1
+        else:
+            result.replayed += 1
+        try:
+            # Only now, with the bytes stored and recorded, may the mailbox forget them.
+            transport.mark_taken(document.name)
+        except TransportError as exc:
+            conf.forget_transport()
+            result.error = str(exc)
+            break  # recorded; the next poll removes it and finds it applied
+        if event.status in (InboxStatus.RECEIVED, InboxStatus.FAILED):
+            # Applied here rather than queued: the inbox sweep is the safety net if we die now.
+            applied = inbox_apply(event.pk, now=now)
+            if applied.status == InboxStatus.APPLIED:
+                result.applied.append(interchange.pk)
+    return result
+
+
+# --- Applying ---------------------------------------------------------------------------------
+
+
+def apply_event(event: InboxEvent) -> None:
+    """The inbox applier of source "tradinggrid": apply one recorded document once."""
+    interchange = Interchange.objects.select_for_update().get(pk=event.payload["interchange_id"])
+    if interchange.status != Status.RECEIVED:
+        raise IgnoreEvent(f"interchange {interchange.pk} is {interchange.status} already")
+    raw = services.read_raw(interchange)
+    envelope = read_envelope(raw)
+    own = conf.own_party()
+    if envelope.receiver is not None and not _same_party(envelope.receiver, own):
+        _quarantine(
+            interchange,
+            envelope,
+            f"addressed to {envelope.receiver.key}, not to us ({own.key})",
+            acknowledge=False,
+        )
+        return
+    handler = {
+        Standard.COLLAB: _apply_collab,
+        Standard.X12: _apply_x12,
+        Standard.EDIFACT: _apply_edifact,
+    }.get(interchange.standard)
+    if handler is None:
+        _quarantine(interchange, envelope, "not X12, EDIFACT or a collaboration document")
+        return
+    handler(interchange, raw, envelope)
+
+
+def _same_party(a: Party, b: Party) -> bool:
+    # EDIFACT writes ZZZ where X12 writes ZZ, or no qualifier at all: the id decides then.
+    if a.id != b.id:
+        return False
+    return not a.qualifier or not b.qualifier or a.qualifier[:2] == b.qualifier[:2]
+
+
+def _quarantine(
+    interchange: Interchange, envelope: Envelope, reason: str, *, acknowledge: bool = True
+) -> None:
+    """Set a document aside: kept as received, answered negatively where we can, operations told."""
+    # Acknowledgements are never acknowledged, and without a sender there is no one to answer.
+    answer = acknowledge and not envelope.is_acknowledgement and envelope.sender is not None
+    services.inbound_settle(
+        interchange=interchange,
+        status=Status.QUARANTINED,
+        detail=reason,
+        ack_status="R" if answer else "",
+    )
+    services.alert_raise(
+        kind=AlertKind.QUARANTINED,
+        interchange=interchange,
+        message=f"{interchange.file_name} from {interchange.sender_id or 'an unknown sender'} "
+        f"was quarantined: {reason}",
+    )
+    if answer:
+        services.ack_enqueue(inbound=interchange, status="R", codes=("5",), reason=reason)
+
+
+def _refuse(
+    interchange: Interchange,
+    reason: str,
+    *,
+    partner: Organization | None = None,
+    kind: str = AlertKind.REFUSED,
+) -> None:
+    """A readable document we will not apply: nothing changes, it is logged, the sender learns R."""
+    logger.warning("Refused Trading Grid document %s: %s", interchange.pk, reason)
+    services.inbound_settle(
+        interchange=interchange,
+        status=Status.REJECTED,
+        detail=reason,
+        partner=partner,
+        ack_status="R",
+    )
+    services.alert_raise(kind=kind, interchange=interchange, message=reason)
+    services.ack_enqueue(inbound=interchange, status="R", reason=reason)
+
+
+def _sender_partner(interchange: Interchange, sender: Party | None) -> Organization | None:
+    partner = selectors.partner_by_identity(sender) if sender is not None else None
+    if partner is None or not partner.is_active or not partner.uses_trading_grid:
+        who = sender.key if sender is not None else "no sender"
+        _refuse(interchange, f"{who} is not a partner connected to Trading Grid")
+        return None
+    return partner
+
+
+def _actor(partner: Organization, name: str | None = None) -> PartnerSystemActor:
+    label = f"{name} via Trading Grid" if name else f"{partner.name} via Trading Grid"
+    return PartnerSystemActor(partner, label[:200])
+
+
+# --- Collaboration documents --------------------------------------------------------------------
+
+
+def _apply_collab(interchange: Interchange, raw: bytes, envelope: Envelope) -> None:
+    try:
+        document = parse_document(raw, allowed_event_types=PARTNER_EVENT_TYPES)
+    except CollabDocumentError as exc:
+        _quarantine(interchange, envelope, f"invalid collaboration document: {exc}")
+        return
+    partner = _sender_partner(interchange, document.sender)
+    if partner is None:
+        return
+    earlier = selectors.inbound_for_document(partner=partner, document_id=document.document_id)
+    if earlier is not None and earlier.pk != interchange.pk:
+        # A replay under a new file (the partner resent it): applied once, answered again.
+        services.inbound_settle(
+            interchange=interchange,
+            status=Status.DUPLICATE,
+            detail=f"document {document.document_id} was applied as #{earlier.pk}",
+            partner=partner,
+            case=earlier.case,
+            ack_status=earlier.ack_status or "A",
+        )
+        services.ack_enqueue(inbound=interchange, status=earlier.ack_status or "A")
+        return
+    actor = _actor(partner, (document.actor or {}).get("name"))
+    case = _partner_case(actor, document.case.public_id)
+    if case is None:
+        # The same answer whether the case does not exist or belongs to someone else.
+        _refuse(
+            interchange,
+            f"{partner} named case {document.case.public_id}, which is not one of its cases",
+            partner=partner,
+        )
+        return
+    services.inbound_settle(
+        interchange=interchange, status=Status.RECEIVED, partner=partner, case=case
+    )
+    services.outbound_mark_answered(
+        partner=partner, document_id=document.in_reply_to or "", by=interchange
+    )
+    try:
+        with transaction.atomic():
+            detail = _apply_collab_event(actor, case, document)
+    except (DomainError, Case.DoesNotExist) as exc:
+        reason = f"{document.event_type} not applied to {case.reference}: {exc}"
+        services.inbound_settle(
+            interchange=interchange,
+            status=Status.ACCEPTED_WITH_ERRORS,
+            detail=reason,
+            ack_status="E",
+        )
+        services.alert_raise(
+            kind=AlertKind.APPLICATION_ERROR, interchange=interchange, message=reason
+        )
+        services.ack_enqueue(inbound=interchange, status="E", reason=reason)
+        return
+    services.inbound_settle(
+        interchange=interchange, status=Status.ACCEPTED, detail=detail, ack_status="A"
+    )
+    services.ack_enqueue(inbound=interchange, status="A")
+
+
+def _partner_case(actor: PartnerSystemActor, public_id: str) -> Case | None:
+    try:
+        uuid.UUID(public_id)
+    except ValueError:
+        return None
+    return Case.objects.for_actor(actor).filter(public_id=public_id).first()
+
+
+def _apply_collab_event(actor: PartnerSystemActor, case: Case, document: CollabDocument) -> str:
+    data = document.event_data
+    channel = Channel.TRADING_GRID
+    if document.event_type == "message.posted":
+        files = [(f.name, io.BytesIO(f.content)) for f in document.files]
+        message = workspace.message_post(
+            actor=actor,
+            channel=channel,
+            case=case,
+            body=data["body"],
+            visibility=Visibility.PARTNER,
+            files=files,
+        )
+        return f"posted message {message.pk} on {case.reference}"
+    if document.event_type == "case.transitioned":
+        name = data.get("transition") or _transition_to(case, data["to_status"])
+        workspace.case_transition(
+            actor=actor, channel=channel, case=case, transition=name, comment=data.get("reason", "")
+        )
+        return f"{case.reference}: {name} → {data['to_status']}"
+    if document.event_type == "file.attached":
+        by_name = {f.name: f for f in document.files}
+        stored = []
+        for name in data["file_names"]:
+            version = workspace.file_upload(
+                actor=actor,
+                channel=channel,
+                case=case,
+                name=name,
+                content=io.BytesIO(by_name[name].content),
+                note=data.get("description", "")[:500],
+            )
+            stored.append(f"{version.original_name} v{version.number}")
+        return f"stored {', '.join(stored)} on {case.reference}"
+    raise DomainError(f"Event {document.event_type} is not accepted from partners.")
+
+
+def _transition_to(case: Case, to_status: str) -> str:
+    """The partner transition that leads to `to_status` from here (documents may name the target only)."""
+    workflow = workflow_for(case.kind)
+    for step in workflow.available(status=case.status, side=Side.PARTNER):
+        if step.target == to_status:
+            return step.name
+    raise DomainError(f"No partner transition leads from {case.status} to {to_status}.")
+
+
+# --- X12 ----------------------------------------------------------------------------------------
+
+
+def _apply_x12(interchange: Interchange, raw: bytes, envelope: Envelope) -> None:
+    if envelope.is_acknowledgement:
+        _apply_acknowledgement(interchange, raw, envelope)
+        return
+    try:
+        interchanges = validate_interchanges(raw, validate=validate_x12_transaction)
+    except EdiError as exc:
+        _quarantine(interchange, envelope, f"unreadable X12: {exc}")
+        return
+    partner = _sender_partner(interchange, envelope.sender)
+    if partner is None:
+        return
+    transactions = [t for ic in interchanges for t in ic.transactions]
+    broken = [i for ic in interchanges for i in ic.errors] + [
+        i for ic in interchanges for g in ic.groups for i in g.errors
+    ]
+    if broken or not transactions or all(t.errors for t in transactions):
+        first = (broken or [i for t in transactions for i in t.errors] or [None])[0]
+        _quarantine(
+            interchange,
+            envelope,
+            f"X12 envelope or content errors: {first or 'no transaction set'}",
+        )
+        return
+    actor = _actor(partner)
+    applied, problems = [], []
+    for transaction_set in transactions:
+        if transaction_set.errors:
+            problems.append(f"ST02 {transaction_set.control_number}: {transaction_set.errors[0]}")
+            continue
+        mapping = find_mapping(standard="x12", set_id=transaction_set.set_id)
+        if mapping is None:
+            problems.append(f"no mapping for X12 {transaction_set.set_id}")
+            continue
+        try:
+            payload = mapping.to_domain(transaction_set)
+            with transaction.atomic():
+                applied.append(_apply_business(actor, partner, payload, interchange))
+        except (MappingError, DomainError, Case.DoesNotExist) as exc:
+            problems.append(f"{transaction_set.set_id} {transaction_set.control_number}: {exc}")
+    if problems:
+        reason = "; ".join(problems)
+        services.inbound_settle(
+            interchange=interchange,
+            status=Status.ACCEPTED_WITH_ERRORS,
+            detail="; ".join(applied + problems),
+            partner=partner,
+            ack_status="E",
+        )
+        services.alert_raise(
+            kind=AlertKind.APPLICATION_ERROR, interchange=interchange, message=reason
+        )
+        services.ack_enqueue(inbound=interchange, status="E", reason=reason)
+        return
+    services.inbound_settle(
+        interchange=interchange,
+        status=Status.ACCEPTED,
+        detail="; ".join(applied),
+        partner=partner,
+        ack_status="A",
+    )
+    services.ack_enqueue(inbound=interchange, status="A")
+
+
+def _apply_business(
+    actor: PartnerSystemActor, partner: Organization, payload: dict, interchange: Interchange
+) -> str:
+    """A business document through the same services as the browser; 855 for now."""
+    if payload.get("set_id") != "855":
+        raise DomainError(f"X12 {payload.get('set_id')} is read but not applied to cases yet.")
+    po_number = payload["po_number"]
+    case = (
+        Case.objects.for_actor(actor)
+        .filter(order_number=po_number)
+        .order_by("-is_open", "-last_activity_at")
+        .first()
+    )
+    if case is None:
+        raise DomainError(f"no case of {partner} is about order {po_number}")
+    workspace.message_post(
+        actor=actor,
+        channel=Channel.TRADING_GRID,
+        case=case,
+        body=_describe_855(payload),
+        visibility=Visibility.PARTNER,
+    )
+    if interchange.case_id is None:
+        services.inbound_settle(interchange=interchange, status=interchange.status, case=case)
+    return f"855 for PO {po_number} posted on {case.reference}"
+
+
+ACK_TYPES = {
+    "AC": "acknowledged with detail and changes",
+    "AD": "acknowledged without changes",
+    "AE": "acknowledged, exceptions only",
+    "AH": "on hold",
+    "AK": "acknowledged, no detail",
+    "RJ": "rejected",
+    "RD": "rejected with detail",
+}
+
+
+def _describe_855(payload: dict) -> str:
+    kind = ACK_TYPES.get(payload["acknowledgment_type"], payload["acknowledgment_type"])
+    lines = [f"Purchase order acknowledgement (X12 855) for PO {payload['po_number']}: {kind}."]
+    for line in payload.get("lines") or []:
+        for ack in line.get("acknowledgments") or []:
+            text = f"- line {line.get('line_number') or '?'}: {ack['status'].replace('_', ' ')}"
+            if ack.get("quantity") is not None:
+                text += f", {ack['quantity']} {ack.get('unit') or ''}".rstrip()
+            if ack.get("promised_ship_date"):
+                text += f", ships {ack['promised_ship_date']:%Y-%m-%d}"
+            lines.append(text)
+    return "\n".join(lines)
+
+
+# --- Acknowledgements -----------------------------------------------------------------------
+
+
+def _apply_acknowledgement(interchange: Interchange, raw: bytes, envelope: Envelope) -> None:
+    """Match a 997/CONTRL to what we sent. Never answered: acknowledgements are not acknowledged."""
+    try:
+        result = read_acknowledgement(raw)
+    except EdiError as exc:
+        _quarantine(interchange, envelope, f"unreadable acknowledgement: {exc}", acknowledge=False)
+        return
+    partner = selectors.partner_by_identity(result.sender)
+    if partner is None:
+        services.inbound_settle(
+            interchange=interchange,
+            status=Status.REJECTED,
+            detail=f"acknowledgement from {result.sender.key}, who is no partner of ours",
+        )
+        services.alert_raise(
+            kind=AlertKind.REFUSED,
+            interchange=interchange,
+            message=f"A 997/CONTRL came from {result.sender.key}, who is no partner of ours.",
+        )
+        return
+    match = services.acknowledgement_match(ack=interchange, result=result, partner=partner)
+    parts = [f"matched {len(match.matched)} document(s)"]
+    if match.unmatched:
+        parts.append("acknowledges nothing we sent for " + ", ".join(match.unmatched))
+    services.inbound_settle(
+        interchange=interchange,
+        status=Status.PROCESSED,
+        detail="; ".join(parts),
+        partner=partner,
+        case=match.matched[0].case
+        if len(match.matched) == 1 and match.matched[0].case_id
+        else None,
+    )
+
+
+# --- EDIFACT ------------------------------------------------------------------------------------
+
+
+def _apply_edifact(interchange: Interchange, raw: bytes, envelope: Envelope) -> None:
+    if envelope.is_acknowledgement:
+        _apply_acknowledgement(interchange, raw, envelope)
+        return
+    try:
+        parsed = validate_edifact(raw)
+    except EdiError as exc:
+        # A CONTRL needs the UNB we could not read: set aside without an answer.
+        _quarantine(interchange, envelope, f"unreadable EDIFACT: {exc}", acknowledge=False)
+        return
+    partner = _sender_partner(interchange, parsed.sender)
+    if partner is None:
+        return
+    if parsed.errors or any(m.errors for m in parsed.messages):
+        first = (parsed.errors or [e for m in parsed.messages for e in m.errors])[0]
+        _quarantine(interchange, envelope, f"EDIFACT envelope errors: {first}")
+        return
+    # No EDIFACT message is mapped to cases yet: acknowledged (the syntax is right) and
+    # shown to operations, who handle it by hand.
+    types = ", ".join(sorted({m.message_type for m in parsed.messages})) or "no message"
+    reason = f"EDIFACT {types} is not applied to cases yet"
+    services.inbound_settle(
+        interchange=interchange,
+        status=Status.ACCEPTED_WITH_ERRORS,
+        detail=reason,
+        partner=partner,
+        ack_status="A",
+    )
+    services.alert_raise(kind=AlertKind.APPLICATION_ERROR, interchange=interchange, message=reason)
+    services.ack_enqueue(inbound=interchange, status="A")

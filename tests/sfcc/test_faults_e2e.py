@@ -1,0 +1,266 @@
+"""Write-back under faults, against the simulator as a real subprocess: nothing lost, nothing twice.
+
+(i) SFCC refuses connections for ten simulated minutes while 500 case updates are made.
+(ii) A worker dies after SFCC applied a write but before the row was marked sent.
+
+Time is simulated by driving the outbox sweep with advancing `now` values, every 10 s like
+beat does; the test process is the only worker and stands in for the broker too (`Broker`).
+"""
+
+import random
+import signal
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from apps.partners.roles import Role
+from apps.sfcc import services
+from apps.sfcc.deliverer import get_client
+from apps.sfcc.documents import reduce_order
+from apps.sfcc.models import OrderException
+from apps.sfcc.outbound import TOPIC_EXTERNAL_STATUS, TOPIC_NOTE
+from apps.sync.delivery import Outcome, deliver, outbox_sweep
+from apps.sync.models import DeliveryAttempt, OutboxMessage, OutboxStatus
+from apps.workspace.choices import Channel
+from apps.workspace.services import case_transition
+from apps.workspace.states import workflow_for
+from tests.factories import member
+from tests.sfcc.test_mirror import partners  # noqa: F401  (fixture)
+from tests.support.worker import wait_for
+
+pytestmark = pytest.mark.slow
+
+BEAT_SWEEP_SECONDS = 10  # CELERY_BEAT_SCHEDULE["sync-sweep-outbox"]
+ORDERS = 20
+UPDATES = 500
+OUTAGE_SIMULATED = timedelta(minutes=10)
+# Long enough (real seconds) to make the updates and simulate ten minutes of sweeps while
+# nothing listens; the test checks that every attempt in that window really failed.
+OUTAGE_REAL_SECONDS = 20
+
+
+def point_at(settings, sim) -> None:
+    settings.SFCC_ENABLED = True
+    settings.SFCC_BASE_URL = sim.url
+    settings.SFCC_AUTH_URL = f"{sim.url}/dwsso/oauth2/access_token"
+    settings.SFCC_OCAPI_BASE_URL = sim.url
+
+
+class Broker:
+    """Stands in for the broker and one worker: every dispatch of a row is delivered once.
+
+    A row is dispatched when it is written (its task is queued on commit), when the sweep
+    picks it up and when the delivery of the row before it kicks it; each stamps
+    `dispatched_at`. A dispatch not yet delivered is a task waiting in the queue.
+    """
+
+    def __init__(self) -> None:
+        self.delivered: dict[int, datetime] = {}
+
+    def queued(self) -> list[tuple[int, datetime]]:
+        rows = OutboxMessage.objects.filter(
+            status__in=(OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.IN_FLIGHT),
+            dispatched_at__isnull=False,
+        ).order_by("id")
+        return [
+            (pk, at)
+            for pk, at in rows.values_list("id", "dispatched_at")
+            if self.delivered.get(pk) != at
+        ]
+
+    def tick(self, now: datetime) -> list[Outcome]:
+        """One beat tick of the sweep, then the worker drains the queue."""
+        outbox_sweep(now=now, dispatch=lambda message_id: None)
+        outcomes = []
+        while batch := self.queued():
+            for message_id, at in batch:
+                self.delivered[message_id] = at
+                outcomes.append(deliver(message_id, now=now))
+        return outcomes
+
+
+def open_cases(sim, count: int) -> list[Any]:
+    cases = []
+    for n in range(count):
+        supplier = "SUP-001" if n % 2 == 0 else "SUP-002"
+        order = sim.ctl(
+            "POST",
+            "/orders",
+            {
+                "lines": [{"productId": f"SKU-{n:04d}", "quantity": 1, "c_supplierId": supplier}],
+                "c_supplierId": supplier,
+                "c_fulfillmentExceptionCode": "STOCK_SHORTAGE",
+            },
+        )
+        result = services.order_apply(document=reduce_order(order))
+        cases.extend(result.opened)
+    return cases
+
+
+def sim_history(sim, order_no: str) -> list[dict[str, Any]]:
+    return [h for h in sim.ctl("GET", f"/orders/{order_no}/history")["history"] if h["source"] == "api"]
+
+
+@pytest.mark.django_db
+def test_ten_minute_outage_loses_nothing_and_applies_everything_once(launch, settings, partners, agent):  # noqa: F811
+    random.seed(20260301)  # the outbox's jitter; the assertions hold for any seed
+    sim = launch()
+    point_at(settings, sim)
+    cases = open_cases(sim, ORDERS)
+    assert len(cases) == ORDERS
+    members = {p.pk: member(p, Role.PARTNER_MEMBER) for p in partners.values()}
+    broker = Broker()
+    assert Outcome.SENT in broker.tick(timezone.now())
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+    before_outage = set(OutboxMessage.objects.values_list("id", flat=True))
+
+    # SFCC goes away: the port is closed, connections are refused.
+    sim.ctl("PUT", "/faults", {"outage_seconds": OUTAGE_REAL_SECONDS, "outage_mode": "refuse"})
+    outage_began = time.monotonic()
+    for n in range(UPDATES):
+        case = cases[n % ORDERS]
+        case.refresh_from_db()
+        # Partner answers, retailer asks again: each update a transition SFCC must hear of.
+        if case.status in ("open", "awaiting_partner"):
+            case_transition(actor=members[case.partner_id], channel=Channel.WEB, case=case, transition="respond")
+        else:
+            case_transition(actor=agent, channel=Channel.WEB, case=case, transition="request_info")
+    start = timezone.now()
+    ticks = int(OUTAGE_SIMULATED.total_seconds() // BEAT_SWEEP_SECONDS)
+    for tick in range(ticks + 1):
+        outcomes = broker.tick(start + timedelta(seconds=tick * BEAT_SWEEP_SECONDS))
+        assert Outcome.SENT not in outcomes and Outcome.DEAD not in outcomes
+    assert time.monotonic() - outage_began < OUTAGE_REAL_SECONDS, "the outage ended too early"
+
+    written = OutboxMessage.objects.exclude(pk__in=before_outage)
+    assert written.count() >= UPDATES * 2
+    assert not written.filter(status__in=(OutboxStatus.SENT, OutboxStatus.DEAD)).exists()
+    failed = DeliveryAttempt.objects.filter(message__in=written)
+    assert failed.exists() and set(failed.values_list("outcome", flat=True)) == {"retryable"}
+    assert all("unreachable" in e for e in failed.values_list("error", flat=True))
+
+    # SFCC is back; beat keeps sweeping every 10 s until the backlog is gone.
+    sim.wait_until_listening(timeout=OUTAGE_REAL_SECONDS + 10)
+    now = start + OUTAGE_SIMULATED
+    for _ in range(200):
+        now += timedelta(seconds=BEAT_SWEEP_SECONDS)
+        broker.tick(now)
+        if not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists():
+            break
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+    caught_up_after = now - (start + OUTAGE_SIMULATED)
+    assert caught_up_after <= timedelta(minutes=5)
+
+    # In SFCC: every row applied exactly once, each order's writes in the order they were made.
+    rows_by_order: dict[str, list[OutboxMessage]] = defaultdict(list)
+    for row in OutboxMessage.objects.order_by("id"):
+        rows_by_order[row.payload["order_no"]].append(row)
+    for order_no, rows in rows_by_order.items():
+        history = sim_history(sim, order_no)
+        assert [h["idempotencyKey"] for h in history] == [str(r.idempotency_key) for r in rows]
+        assert {h["outcome"] for h in history} == {"applied"}
+        final = sim.ctl("GET", f"/orders/{order_no}")
+        last_status = [r for r in rows if r.topic == TOPIC_EXTERNAL_STATUS][-1]
+        assert final["order"]["externalOrderStatus"] == last_status.payload["status"]
+        case = OrderException.objects.get(order__order_no=order_no).case
+        label = workflow_for(case.kind).state(case.status).label
+        assert final["order"]["c_crossdockCaseStatus"] == label
+        assert len(final["notes"]) == sum(1 for r in rows if r.topic == TOPIC_NOTE)
+
+
+# --- (ii) a worker dies between SFCC's answer and marking the row sent ----------------------
+
+
+@pytest.mark.django_db
+def test_an_answer_lost_after_apply_is_redelivered_with_the_same_key_and_applied_once(sim, settings, partners):  # noqa: F811
+    point_at(settings, sim)
+    (case,) = open_cases(sim, 1)
+    first = OutboxMessage.objects.order_by("id").first()
+    # A fresh token first, so the injected failure meets the write and not a token refresh.
+    get_client().get_order(order_no=case.order_number)
+    sim.ctl("PUT", "/faults", {"fail_next": {"count": 1, "status": 503, "after_apply": True, "writes_only": True}})
+    now = timezone.now()
+    assert deliver(first.pk, now=now) == Outcome.RETRYING
+    assert deliver(first.pk, now=now + timedelta(minutes=5)) == Outcome.SENT
+    history = sim_history(sim, case.order_number)
+    assert [(h["idempotencyKey"], h["outcome"]) for h in history] == [
+        (str(first.idempotency_key), "applied"),
+        (str(first.idempotency_key), "duplicate"),
+    ]
+
+
+def _sfcc_env(monkeypatch, sim) -> None:
+    # Read by the worker process's settings when it starts.
+    monkeypatch.setenv("SFCC_ENABLED", "1")
+    monkeypatch.setenv("SFCC_BASE_URL", sim.url)
+    monkeypatch.setenv("SFCC_AUTH_URL", f"{sim.url}/dwsso/oauth2/access_token")
+    monkeypatch.setenv("SFCC_OCAPI_BASE_URL", sim.url)
+
+
+@pytest.fixture
+def sfcc_worker_env(monkeypatch, sim):
+    _sfcc_env(monkeypatch, sim)
+    return sim
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_call_leaves_the_row_to_be_redelivered_once(
+    sfcc_worker_env, celery_worker_process, settings, partners  # noqa: F811
+):
+    from portal.celery import app
+
+    sim = sfcc_worker_env
+    point_at(settings, sim)
+    try:
+        order = sim.ctl(
+            "POST",
+            "/orders",
+            {
+                "lines": [{"productId": "SKU-0001", "quantity": 1, "c_supplierId": "SUP-001"}],
+                "c_supplierId": "SUP-001",
+                "c_fulfillmentExceptionCode": "STOCK_SHORTAGE",
+            },
+        )
+        # Slow answers: the worker is inside the HTTP call when it dies.
+        sim.ctl("PUT", "/faults", {"latency_ms": 4000})
+        services.order_apply(document=reduce_order(order))  # commits; its rows go to the worker
+        first = OutboxMessage.objects.order_by("id").first()
+        wait_for(
+            lambda: DeliveryAttempt.objects.filter(message=first, finished_at__isnull=True).exists(),
+            timeout=30,
+            message="the worker to start delivering",
+        )
+        time.sleep(0.5)  # well inside the 4 s the simulator takes to answer
+        celery_worker_process.proc.send_signal(signal.SIGKILL)
+        celery_worker_process.proc.wait(10)
+        # SFCC applied it anyway: the write reached it before the worker died.
+        wait_for(
+            lambda: [h for h in sim_history(sim, order["orderNo"]) if h["outcome"] == "applied"],
+            timeout=15,
+            message="the simulator to apply the write",
+        )
+        first.refresh_from_db()
+        assert first.status == OutboxStatus.IN_FLIGHT and first.attempts == 1
+        sim.ctl("PUT", "/faults", {"latency_ms": 0})
+
+        # Before the lease runs out nobody takes the row; after, the sweep delivers it again.
+        assert deliver(first.pk) == Outcome.SKIPPED
+        later = first.claimed_until + timedelta(seconds=1)
+        assert first.pk in outbox_sweep(now=later, dispatch=lambda message_id: None)
+        assert deliver(first.pk, now=later) == Outcome.SENT
+        for row in OutboxMessage.objects.exclude(pk=first.pk).order_by("id"):
+            assert deliver(row.pk, now=later) == Outcome.SENT
+        history = sim_history(sim, order["orderNo"])
+        keys = [(h["idempotencyKey"], h["outcome"]) for h in history]
+        assert keys[:2] == [(str(first.idempotency_key), "applied"), (str(first.idempotency_key), "duplicate")]
+        assert [k for k, outcome in keys if outcome == "applied"] == [
+            str(r.idempotency_key) for r in OutboxMessage.objects.order_by("id")
+        ]
+        lost = DeliveryAttempt.objects.get(message=first, number=1)
+        assert lost.outcome == "lost"
+    finally:
+        app.control.purge()
