@@ -41,6 +41,9 @@ class Registry:
 
 deliverers = Registry("deliverer")
 appliers = Registry("applier")
+# Connectors' own alerts (overdue acknowledgements, quarantined files) shown on the
+# operations page: `fn() -> {"label", "count", "url", "needs_attention"}`.
+attention = Registry("attention")
 
 
 def register_deliverer(target: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,3 +54,7 @@ def register_deliverer(target: str, fn: Callable[..., Any]) -> Callable[..., Any
 def register_applier(source: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     """`fn(event) -> None`, run inside the transaction that marks the event applied."""
     return appliers.register(source, fn)
+
+
+def register_attention(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    return attention.register(name, fn)

@@ -23,6 +23,7 @@ from apps.partners.roles import Role
 from . import selectors, services
 from .forms import DiscardForm, IgnoreForm, InboxFilterForm, OutboxFilterForm
 from .models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
+from .registry import attention
 
 OPERATIONS_ROLES = frozenset({Role.OPERATIONS, Role.ADMIN})
 
@@ -75,6 +76,7 @@ def operations(request: HttpRequest) -> HttpResponse:
     context = {
         "targets": selectors.target_health(),
         "sources": selectors.source_health(),
+        "attention": [attention.get(name)() for name in attention.names()],
         "page": page,
         "filters": filters,
         "target_choices": selectors.outbox_targets(),

@@ -12,11 +12,12 @@ class TradingGridConfig(AppConfig):
     def ready(self) -> None:
         # Registered here so that every process that loads the app (web, worker, beat) mirrors,
         # delivers and applies the same way; see apps/sync/registry.py.
-        from apps.sync.registry import register_applier, register_deliverer
+        from apps.sync.registry import register_applier, register_attention, register_deliverer
         from apps.workspace import events
 
-        from . import conf, deliverer, inbound, outbound
+        from . import conf, deliverer, inbound, outbound, selectors
 
         register_deliverer(conf.TARGET, deliverer.deliver)
         register_applier(conf.INBOX_SOURCE, inbound.apply_event)
         events.subscribe(outbound.mirror_case_event)
+        register_attention(conf.TARGET, selectors.alert_summary)

@@ -146,9 +146,18 @@ class AlertSummary:
     quarantined: int
     url: str
 
+    label = "Trading Grid"
+
     @property
     def needs_attention(self) -> bool:
         return bool(self.open_alerts or self.overdue_acks)
+
+    @property
+    def detail(self) -> str:
+        return (
+            f"{self.open_alerts} open alert(s), {self.overdue_acks} overdue acknowledgement(s), "
+            f"{self.quarantined} quarantined file(s)."
+        )
 
 
 def alert_summary() -> AlertSummary:

@@ -499,3 +499,17 @@ def test_the_ledger_page_costs_the_same_queries_for_more_rows(client, operator, 
     drain_outbox()
     services.ack_deadlines_check(now=timezone.now() + timedelta(days=1))
     assert queries() == few
+
+
+@pytest.mark.django_db
+def test_operations_page_points_at_open_trading_grid_alerts(client, settings):
+    from apps.partners.roles import Role
+    from apps.tradinggrid.models import Alert
+    from tests.factories import internal_user
+
+    operator = internal_user(Role.OPERATIONS)
+    client.force_login(operator)
+    assert "Trading Grid:" not in client.get("/operations/").text
+    Alert.objects.create(kind="quarantined", message="Malformed file from SUP001")
+    page = client.get("/operations/").text
+    assert "Trading Grid:" in page and "1 open alert(s)" in page
