@@ -1,7 +1,7 @@
 """Benchmark of SFCC sync through the real processes: gunicorn, a Celery worker, the simulator.
 
 Usage:
-    .venv/bin/python bench/sync.py [--events 3000 --orders 500 --changes 60 --clients 8]
+    .venv/bin/python bench/sync.py [--events 6000 --orders 500 --changes 60 --clients 16]
     .venv/bin/python scripts/teststack.py -- .venv/bin/python bench/sync.py
 
 Starts the SFCC simulator, gunicorn (2 workers x 4 threads, as `make run`) and one Celery
@@ -45,9 +45,14 @@ sys.path.insert(0, str(ROOT))
 
 BIN = Path(sys.executable).parent
 BENCH_DB = "crossdock_bench_sync"
-PUSH_SECRET = "bench-push-secret"
+PUSH_SECRET = "bench-push-secret"  # noqa: S105  (a throw-away secret for the run)
 PUSH_PATH = "/api/v1/sfcc/events"
-PARTNERS = [("SUP-001", "supplier"), ("SUP-002", "supplier"), ("SUP-003", "supplier"), ("SUP-004", "supplier")]
+PARTNERS = [
+    ("SUP-001", "supplier"),
+    ("SUP-002", "supplier"),
+    ("SUP-003", "supplier"),
+    ("SUP-004", "supplier"),
+]
 GOAL_INGEST_RATIO = 0.5
 GOAL_DELIVERY_PER_S = 300.0
 GOAL_P95_MS = 1000.0
@@ -91,7 +96,11 @@ def drop_database() -> None:
     connections.close_all()
     cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
     with psycopg.connect(
-        host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"], dbname="postgres", autocommit=True
+        host=cfg["HOST"],
+        port=cfg["PORT"] or 5432,
+        user=cfg["USER"],
+        dbname="postgres",
+        autocommit=True,
     ) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
@@ -106,7 +115,12 @@ class Processes:
     def start(self, name: str, argv: list[str], **kwargs: Any) -> subprocess.Popen:
         log = (self.tmp / f"{name}.log").open("ab")
         proc = subprocess.Popen(
-            argv, cwd=ROOT, stderr=log, stdout=kwargs.pop("stdout", log), start_new_session=True, **kwargs
+            argv,
+            cwd=ROOT,
+            stderr=log,
+            stdout=kwargs.pop("stdout", log),
+            start_new_session=True,
+            **kwargs,
         )
         self.procs[name] = proc
         return proc
@@ -126,7 +140,9 @@ class Processes:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def wait_until(predicate: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.05) -> Any:
+def wait_until(
+    predicate: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.05
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -136,7 +152,11 @@ def wait_until(predicate: Callable[[], Any], *, timeout: float, what: str, inter
     raise SystemExit(f"Timed out after {timeout:.0f} s waiting for {what}")
 
 
-def hammer(base_url: str, requests: list[tuple[str, str, bytes | None, Callable[[bytes], dict] | None]], clients: int) -> tuple[float, dict[int, int]]:
+def hammer(
+    base_url: str,
+    requests: list[tuple[str, str, bytes | None, dict[str, str] | None]],
+    clients: int,
+) -> tuple[float, dict[int, int]]:
     """Send the requests from `clients` threads, each on its own kept-alive connection."""
     import httpx
 
@@ -154,7 +174,7 @@ def hammer(base_url: str, requests: list[tuple[str, str, bytes | None, Callable[
                     return
                 method, path, body, headers_for = requests[index["next"]]
                 index["next"] += 1
-            headers = headers_for(body) if headers_for else {}
+            headers = headers_for or {}
             response = client.request(method, path, content=body, headers=headers)
             with lock:
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
@@ -171,6 +191,11 @@ def hammer(base_url: str, requests: list[tuple[str, str, bytes | None, Callable[
     return elapsed, statuses
 
 
+def pushes(bodies: list[bytes]) -> list[tuple[str, str, bytes, dict[str, str]]]:
+    """Signed before the clock starts (a signature stays valid for 300 s)."""
+    return [("POST", PUSH_PATH, body, signed_headers(body)) for body in bodies]
+
+
 def signed_headers(body: bytes) -> dict[str, str]:
     from apps.sfcc.client import sign
 
@@ -182,19 +207,28 @@ def signed_headers(body: bytes) -> dict[str, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--events", type=int, default=3000, help="pushed events for ingest")
-    parser.add_argument("--floor-requests", type=int, default=5000)
-    parser.add_argument("--orders", type=int, default=500, help="orders for delivery (3 rows each)")
-    parser.add_argument("--changes", type=int, default=60, help="case changes for propagation")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--events", type=int, help="pushed events for ingest (6000; 2000 on the file broker)"
+    )
+    parser.add_argument("--floor-requests", type=int, default=8000)
+    parser.add_argument("--orders", type=int, help="orders for delivery, 3 rows each (500; 10)")
+    parser.add_argument("--changes", type=int, help="case changes for propagation (60; 10)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
     args = parser.parse_args()
+    # kombu's file-system transport polls once a second when the worker is busy, so a worker
+    # takes about one task per second there: smaller sizes keep the SQLite run short.
+    redis = bool(os.environ.get("REDIS_URL"))
+    args.events = args.events or (6000 if redis else 2000)
+    args.orders = args.orders or (500 if redis else 10)
+    args.changes = args.changes or (60 if redis else 10)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     tmp = Path(tempfile.mkdtemp(prefix="crossdock-bench-sync-"))
     vendor, db_description = choose_database(tmp)
     web_port = free_port()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "portal.settings"),
         "CROSSDOCK_VAR_DIR": str(tmp),
         "CROSSDOCK_SITE_URL": f"http://127.0.0.1:{web_port}",
         "SFCC_PUSH_SECRET": PUSH_SECRET,
@@ -221,7 +255,10 @@ def main() -> int:
         )
         os.environ.update(env)
         subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
 
         import django
@@ -232,9 +269,15 @@ def main() -> int:
         from apps.partners.actors import PartnerSystemActor, SystemActor
         from apps.partners.models import Organization
         from apps.sfcc import services
+        from apps.sfcc.client import parse_sfcc_datetime
         from apps.sfcc.documents import reduce_order
         from apps.sfcc.models import OrderException, SfccOrder
-        from apps.sfcc.outbound import TOPIC_ATTRIBUTES, TOPIC_EXTERNAL_STATUS, TOPIC_NOTE, order_key
+        from apps.sfcc.outbound import (
+            TOPIC_ATTRIBUTES,
+            TOPIC_EXTERNAL_STATUS,
+            TOPIC_NOTE,
+            order_key,
+        )
         from apps.sync.models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
         from apps.sync.services import outbox_enqueue
         from apps.workspace.choices import Channel
@@ -249,8 +292,18 @@ def main() -> int:
 
         procs.start(
             "gunicorn",
-            [str(BIN / "gunicorn"), "portal.wsgi:application", "--bind", f"127.0.0.1:{web_port}",
-             "--workers", "2", "--threads", "4", "--log-level", "warning"],
+            [
+                str(BIN / "gunicorn"),
+                "portal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{web_port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--log-level",
+                "warning",
+            ],
             env=env,
         )
         base_url = f"http://127.0.0.1:{web_port}"
@@ -264,15 +317,28 @@ def main() -> int:
         wait_until(web_up, timeout=30, what="gunicorn")
         procs.start(
             "worker",
-            [str(BIN / "celery"), "-A", "portal", "worker", "--loglevel", "INFO", "--concurrency", "1",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
             env=env,
         )
         wait_until(lambda: "ready." in procs.log("worker"), timeout=60, what="the Celery worker")
 
         # (d) the floor -------------------------------------------------------------------
         hammer(base_url, [("GET", PUSH_PATH, None, None)] * 500, args.clients)  # warm-up
-        elapsed, statuses = hammer(base_url, [("GET", PUSH_PATH, None, None)] * args.floor_requests, args.clients)
+        elapsed, statuses = hammer(
+            base_url, [("GET", PUSH_PATH, None, None)] * args.floor_requests, args.clients
+        )
         assert statuses == {200: args.floor_requests}, statuses
         floor_rps = args.floor_requests / elapsed
 
@@ -281,39 +347,87 @@ def main() -> int:
         bodies = []
         for n in range(args.events):
             order = build_order(
-                {"lines": [{"productId": f"SKU-{n % 50:04d}", "quantity": 1 + n % 3,
-                            "c_supplierId": PARTNERS[n % len(PARTNERS)][0]}],
-                 "c_supplierId": PARTNERS[n % len(PARTNERS)][0]},
-                order_no=f"B{n:07d}", site_id="RefArch", now_ms=now_ms + n,
+                {
+                    "lines": [
+                        {
+                            "productId": f"SKU-{n % 50:04d}",
+                            "quantity": 1 + n % 3,
+                            "c_supplierId": PARTNERS[n % len(PARTNERS)][0],
+                        }
+                    ],
+                    "c_supplierId": PARTNERS[n % len(PARTNERS)][0],
+                },
+                order_no=f"B{n:07d}",
+                site_id="RefArch",
+                now_ms=now_ms + n,
             )
-            event = {"id": f"evt_bench_{n}", "type": "order.created", "created": int(time.time()),
-                     "data": {"orderNo": order["orderNo"], "lastModified": iso_ms(now_ms + n), "order": order}}
+            event = {
+                "id": f"evt_bench_{n}",
+                "type": "order.created",
+                "created": int(time.time()),
+                "data": {
+                    "orderNo": order["orderNo"],
+                    "lastModified": iso_ms(now_ms + n),
+                    "order": order,
+                },
+            }
             bodies.append(json.dumps(event, separators=(",", ":")).encode())
         warm = bodies[: min(100, len(bodies))]
-        hammer(base_url, [("POST", PUSH_PATH, b, signed_headers) for b in warm], args.clients)
+        hammer(base_url, pushes(warm), args.clients)
         wait_until(
             lambda: InboxEvent.objects.filter(status=InboxStatus.APPLIED).count() >= len(warm),
-            timeout=120, what="warm-up events to apply",
+            timeout=120,
+            what="warm-up events to apply",
         )
-        measured = bodies[len(warm):]
-        started = time.perf_counter()
-        elapsed, statuses = hammer(base_url, [("POST", PUSH_PATH, b, signed_headers) for b in measured], args.clients)
-        assert statuses == {202: len(measured)}, statuses
-        ingest_rps = len(measured) / elapsed
+        measured = bodies[len(warm) :]
+        half = len(measured) // 2
+        live, paused = measured[:half], measured[half:]
         total = len(bodies)
+
+        def settled() -> int:
+            return InboxEvent.objects.filter(
+                status__in=(InboxStatus.APPLIED, InboxStatus.IGNORED, InboxStatus.FAILED)
+            ).count()
+
+        # First half: as in production, the worker applies while the pushes come in.
+        started = time.perf_counter()
+        elapsed, statuses = hammer(base_url, pushes(live), args.clients)
+        assert statuses == {202: len(live)}, statuses
+        ingest_live_rps = len(live) / elapsed
         wait_until(
-            lambda: InboxEvent.objects.filter(status__in=(InboxStatus.APPLIED, InboxStatus.IGNORED, InboxStatus.FAILED)).count() >= total,
-            timeout=1800, what="the worker to apply every event", interval=0.1,
+            lambda: settled() >= len(warm) + len(live),
+            timeout=1800,
+            what="the worker to apply the first half",
+            interval=0.05,
         )
-        applied_elapsed = time.perf_counter() - started
+        live_applied_rps = len(live) / (time.perf_counter() - started)
+
+        # Second half: the worker paused, so the web tier has the machine the floor had; then
+        # the worker drains the backlog alone, which is its apply rate.
+        worker = procs.procs["worker"]
+        os.killpg(worker.pid, signal.SIGSTOP)
+        try:
+            elapsed, statuses = hammer(base_url, pushes(paused), args.clients)
+        finally:
+            os.killpg(worker.pid, signal.SIGCONT)
+        assert statuses == {202: len(paused)}, statuses
+        ingest_rps = len(paused) / elapsed
+        started = time.perf_counter()
+        wait_until(
+            lambda: settled() >= total,
+            timeout=1800,
+            what="the worker to apply every event",
+            interval=0.05,
+        )
+        applied_rps = len(paused) / (time.perf_counter() - started)
         failed = InboxEvent.objects.exclude(status=InboxStatus.APPLIED).count()
         assert failed == 0, f"{failed} events not applied"
         assert SfccOrder.objects.count() == total
-        applied_rps = len(measured) / applied_elapsed
 
         # (b) delivery: 3 rows per order, one worker process --------------------------------
-        bulk = control.post("/orders/bulk", json={"count": args.orders + 20}).json()
-        numbers = [f"{int(bulk['first']) + i:08d}" for i in range(args.orders + 20)]
+        warm_orders = 20 if redis else 2  # the file broker runs about one task a second
+        bulk = control.post("/orders/bulk", json={"count": args.orders + warm_orders}).json()
+        numbers = [f"{int(bulk['first']) + i:08d}" for i in range(args.orders + warm_orders)]
 
         def enqueue(order_numbers: list[str]) -> list[int]:
             from django.db import transaction
@@ -323,20 +437,43 @@ def main() -> int:
                 for no in order_numbers:
                     key = order_key(no)
                     for topic, payload in (
-                        (TOPIC_EXTERNAL_STATUS, {"order_no": no, "status": "Waiting on partner · Crossdock CX-000001"}),
-                        (TOPIC_ATTRIBUTES, {"order_no": no, "attributes": {"c_crossdockCaseId": "CX-000001", "c_crossdockCaseStatus": "Waiting on partner"}}),
-                        (TOPIC_NOTE, {"order_no": no, "subject": "Crossdock case CX-000001: Waiting on partner", "text": "Bench note"}),
+                        (
+                            TOPIC_EXTERNAL_STATUS,
+                            {"order_no": no, "status": "Waiting on partner · Crossdock CX-000001"},
+                        ),
+                        (
+                            TOPIC_ATTRIBUTES,
+                            {
+                                "order_no": no,
+                                "attributes": {
+                                    "c_crossdockCaseId": "CX-000001",
+                                    "c_crossdockCaseStatus": "Waiting on partner",
+                                },
+                            },
+                        ),
+                        (
+                            TOPIC_NOTE,
+                            {
+                                "order_no": no,
+                                "subject": "Crossdock case CX-000001: Waiting on partner",
+                                "text": "Bench note",
+                            },
+                        ),
                     ):
-                        ids.append(outbox_enqueue(target="sfcc", topic=topic, key=key, payload=payload).pk)
+                        ids.append(
+                            outbox_enqueue(target="sfcc", topic=topic, key=key, payload=payload).pk
+                        )
             return ids
 
         def all_sent(ids: list[int]) -> bool:
-            return OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENT).count() == len(ids)
+            return OutboxMessage.objects.filter(
+                pk__in=ids, status=OutboxStatus.SENT
+            ).count() == len(ids)
 
-        warm_ids = enqueue(numbers[:20])
-        wait_until(lambda: all_sent(warm_ids), timeout=120, what="warm-up deliveries")
+        warm_ids = enqueue(numbers[:warm_orders])
+        wait_until(lambda: all_sent(warm_ids), timeout=600, what="warm-up deliveries")
         started = time.perf_counter()
-        ids = enqueue(numbers[20:])
+        ids = enqueue(numbers[warm_orders:])
         wait_until(lambda: all_sent(ids), timeout=1800, what="the deliveries", interval=0.05)
         delivery_elapsed = time.perf_counter() - started
         delivery_rps = len(ids) / delivery_elapsed
@@ -344,18 +481,25 @@ def main() -> int:
         assert dead == 0
 
         # (c) propagation: case change -> simulator has it ---------------------------------
-        sellers = {o.code: o for o in Organization.objects.filter(code__in=[c for c, _ in PARTNERS])}
+        sellers = {
+            o.code: o for o in Organization.objects.filter(code__in=[c for c, _ in PARTNERS])
+        }
         cases = []
         for n in range(10):
             code = PARTNERS[n % len(PARTNERS)][0]
-            order = control.post("/orders", json={
-                "lines": [{"productId": f"SKU-P{n}", "quantity": 1, "c_supplierId": code}],
-                "c_supplierId": code, "c_fulfillmentExceptionCode": "STOCK_SHORTAGE",
-            }).json()
+            order = control.post(
+                "/orders",
+                json={
+                    "lines": [{"productId": f"SKU-P{n}", "quantity": 1, "c_supplierId": code}],
+                    "c_supplierId": code,
+                    "c_fulfillmentExceptionCode": "STOCK_SHORTAGE",
+                },
+            ).json()
             cases.extend(services.order_apply(document=reduce_order(order)).opened)
         wait_until(
             lambda: not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists(),
-            timeout=120, what="the cases' opening write-back",
+            timeout=600,
+            what="the cases' opening write-back",
         )
         retailer = SystemActor("Bench retailer")
         first_write_ms: list[float] = []
@@ -364,10 +508,15 @@ def main() -> int:
             case = cases[n % len(cases)]
             case.refresh_from_db()
             if case.status in ("open", "awaiting_partner"):
-                actor, step = PartnerSystemActor(sellers[case.partner.code], "Bench partner"), "respond"
+                actor, step = (
+                    PartnerSystemActor(sellers[case.partner.code], "Bench partner"),
+                    "respond",
+                )
             else:
                 actor, step = retailer, "request_info"
-            last_id = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            last_id = (
+                OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            )
             case_transition(actor=actor, channel=Channel.API, case=case, transition=step)
             committed = time.time()
             rows = list(OutboxMessage.objects.filter(pk__gt=last_id).order_by("id"))
@@ -376,14 +525,16 @@ def main() -> int:
 
             def seen(keys=keys, order_no=order_no):
                 history = control.get(f"/orders/{order_no}/history").json()["history"]
-                stamps = {h["idempotencyKey"]: h["at"] for h in history if h.get("idempotencyKey") in keys}
+                stamps = {
+                    h["idempotencyKey"]: h["at"] for h in history if h.get("idempotencyKey") in keys
+                }
                 return stamps if len(stamps) == len(keys) else None
 
-            stamps = wait_until(seen, timeout=60, what="the change to reach the simulator", interval=0.005)
+            stamps = wait_until(
+                seen, timeout=60, what="the change to reach the simulator", interval=0.005
+            )
 
-            def ms(at: str) -> float:
-                from apps.sfcc.client import parse_sfcc_datetime
-
+            def ms(at: str, committed: float = committed) -> float:
                 return (parse_sfcc_datetime(at).timestamp() - committed) * 1000
 
             first_write_ms.append(ms(stamps[keys[0]]))
@@ -403,6 +554,9 @@ def main() -> int:
             "floor_rps": round(floor_rps, 1),
             "ingest_events_per_s": round(ingest_rps, 1),
             "ingest_ratio": round(ingest_rps / floor_rps, 3),
+            "ingest_while_applying_events_per_s": round(ingest_live_rps, 1),
+            "ingest_while_applying_ratio": round(ingest_live_rps / floor_rps, 3),
+            "pushed_to_applied_events_per_s": round(live_applied_rps, 1),
             "applied_events_per_s": round(applied_rps, 1),
             "applied_ratio": round(applied_rps / floor_rps, 3),
             "delivery_rows_per_s_per_worker": round(delivery_rps, 1),
@@ -421,18 +575,42 @@ def main() -> int:
             "delivery>=300/s": delivery_rps >= GOAL_DELIVERY_PER_S,
             "p95<1s": result["propagation_p95_ms"] < GOAL_P95_MS,
         }
-        print(f"SFCC sync benchmark on {db_description}, broker {result['broker']}, {os.cpu_count()} CPUs")
-        print(f"{'measure':<44}{'value':>14}{'vs floor':>10}")
+        print(
+            f"SFCC sync benchmark on {db_description}, broker {result['broker']}, {os.cpu_count()} CPUs"
+        )
+        print(f"{'measure':<48}{'value':>10}{'vs floor':>10}")
         rows_out = [
             ("floor: GET JSON view (req/s)", floor_rps, 1.0),
-            (f"ingest: signed push recorded ({len(measured)} events/s)", ingest_rps, ingest_rps / floor_rps),
-            ("applied by 1 worker process (events/s)", applied_rps, applied_rps / floor_rps),
-            (f"delivery: 1 worker process ({len(ids)} rows/s)", delivery_rps, delivery_rps / floor_rps),
+            (
+                f"ingest: signed pushes recorded ({len(paused)}, events/s)",
+                ingest_rps,
+                ingest_rps / floor_rps,
+            ),
+            (
+                "  same, worker applying meanwhile (events/s)",
+                ingest_live_rps,
+                ingest_live_rps / floor_rps,
+            ),
+            ("applied: 1 worker process (events/s)", applied_rps, applied_rps / floor_rps),
+            (
+                "  pushed -> applied, end to end (events/s)",
+                live_applied_rps,
+                live_applied_rps / floor_rps,
+            ),
+            (
+                f"delivery: 1 worker process ({len(ids)} rows, rows/s)",
+                delivery_rps,
+                delivery_rps / floor_rps,
+            ),
         ]
         for label, value, ratio in rows_out:
-            print(f"{label:<44}{value:>14.1f}{ratio:>10.2f}")
-        print(f"{'propagation, first write: median / p95 (ms)':<44}{result['propagation_median_ms']:>7.0f} /{result['propagation_p95_ms']:>5.0f}")
-        print(f"{'propagation, all 3 writes: median / p95 (ms)':<44}{result['propagation_all_writes_median_ms']:>7.0f} /{result['propagation_all_writes_p95_ms']:>5.0f}")
+            print(f"{label:<48}{value:>10.1f}{ratio:>10.2f}")
+        print(
+            f"{'propagation, first write: median / p95 (ms)':<48}{result['propagation_median_ms']:>7.0f} /{result['propagation_p95_ms']:>5.0f}"
+        )
+        print(
+            f"{'propagation, all 3 writes: median / p95 (ms)':<48}{result['propagation_all_writes_median_ms']:>7.0f} /{result['propagation_all_writes_p95_ms']:>5.0f}"
+        )
         print(json.dumps(result))
         return 0
     except BaseException:

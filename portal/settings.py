@@ -301,6 +301,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # The default polls once a second, which caps a worker near one task a second.
+        "polling_interval": 0.05,
     }
     # kombu's file-system transport expects its folders to exist.
     for _folder in ("queue", "processed", "control"):

@@ -6,6 +6,8 @@ changes nothing: the inbox dedupes by id, and the mirror ignores versions not ne
 """
 
 import logging
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +36,10 @@ POLL_LOCK_KEY = "sfcc:poll:lock"
 # Longer than a poll of a busy backlog takes, shorter than an operator's patience when a
 # worker died holding it.
 POLL_LOCK_SECONDS = 600
+KICK_INTERVAL_SECONDS = 0.05
+CLOCK_SKEW_SECONDS = 0.05  # web and worker hosts are NTP-synced far better than this
+DRAIN_BATCH = 200
+DRAIN_BUDGET_SECONDS = 120.0  # well inside the task's soft time limit
 
 
 class PushRejected(ValueError):
@@ -62,10 +68,80 @@ def push_payload(event: Any) -> dict[str, Any]:
 
 
 def push_record(*, event: Any) -> tuple[InboxEvent, bool]:
-    """Record a verified push by its event id; applying is queued for after the commit."""
+    """Record a verified push by its event id (committed on return); applying is kicked after."""
     payload = push_payload(event)
-    with transaction.atomic():
-        return inbox_record(source=PUSH_SOURCE, source_id=payload["id"], payload=payload)
+    recorded, created = inbox_record(
+        source=PUSH_SOURCE, source_id=payload["id"], payload=payload, dispatch=False
+    )
+    if created:
+        transaction.on_commit(kick_push_drain, robust=True)
+    return recorded, created
+
+
+class _KickThrottle:
+    """When this process last queued a drain; at most one kick per interval per process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+
+    def take(self, now: float) -> bool:
+        with self._lock:
+            if now - self._last < KICK_INTERVAL_SECONDS:
+                return False
+            self._last = now
+            return True
+
+
+_kicks = _KickThrottle()
+
+
+def kick_push_drain() -> None:
+    """Queue a drain of recorded pushes, at most one per process every KICK_INTERVAL_SECONDS.
+
+    A task per event would cost the push endpoint more than everything else it does (the
+    broker publish is the largest part of a request), and so would a shared "drain queued"
+    flag in the cache. So each process throttles its own kicks, and every drain looks for
+    work one last time no earlier than KICK_INTERVAL_SECONDS (plus a margin for clock skew)
+    after its kick: an event whose kick was skipped committed before that look, because its
+    process had kicked less than an interval before. If a drain is lost, the inbox sweep
+    applies what is left when the events' lease runs out.
+    """
+    now = time.time()
+    if _kicks.take(now):
+        from .tasks import apply_pushed_events
+
+        apply_pushed_events.delay(now)
+
+
+def drain_pushed_events(
+    *, kicked_at: float | None = None, budget_seconds: float = DRAIN_BUDGET_SECONDS
+) -> int:
+    """Apply recorded, not yet applied pushes in the order they arrived; returns how many."""
+    deadline = time.monotonic() + budget_seconds
+    last_look = (kicked_at or 0.0) + KICK_INTERVAL_SECONDS + CLOCK_SKEW_SECONDS
+    applied = 0
+    while True:
+        ids = list(
+            InboxEvent.objects.filter(source=PUSH_SOURCE, status=InboxStatus.RECEIVED)
+            .order_by("id")
+            .values_list("id", flat=True)[:DRAIN_BATCH]
+        )
+        if not ids:
+            wait = last_look - time.time()
+            if wait <= 0:
+                return applied
+            time.sleep(min(wait, KICK_INTERVAL_SECONDS + CLOCK_SKEW_SECONDS))
+            continue
+        for event_id in ids:
+            # Locks the event and skips it if another drain or the sweep got there first.
+            inbox_apply(event_id)
+            applied += 1
+        if time.monotonic() > deadline:
+            from .tasks import apply_pushed_events
+
+            apply_pushed_events.delay(time.time())  # a long backlog continues in a fresh task
+            return applied
 
 
 def _apply_document(document: dict[str, Any]) -> None:

@@ -39,6 +39,8 @@ def on_case_event(event: CaseEvent) -> None:
     """Workspace subscriber: runs inside the service's transaction, writes rows, calls nothing."""
     if event.type not in ANNOUNCED_EVENTS or event.visibility == Visibility.INTERNAL:
         return
+    if not getattr(event.case, "order_number", ""):
+        return  # only cases about an order can be linked to one; spare every other case a query
     link = (
         OrderException.objects.filter(case_id=getattr(event.case, "pk", None))
         .select_related("order")

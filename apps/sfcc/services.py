@@ -92,14 +92,16 @@ def order_apply(*, document: dict[str, Any]) -> ApplyResult:
     if site_id != conf.site_id():
         return ApplyResult(ApplyOutcome.OTHER_SITE)
 
-    with transaction.atomic():
+    # No savepoint of our own: inside the inbox's apply an error rolls back the applier's
+    # savepoint anyway, and outside it this is the transaction.
+    with transaction.atomic(savepoint=False):
         order = _lock_order(site_id=site_id, order_no=order_no)
         created = order is None
         if created:
             try:
                 with transaction.atomic():
-                    order = SfccOrder.objects.create(
-                        site_id=site_id, order_no=order_no, last_modified=stamp
+                    order = _fill_order(
+                        SfccOrder(site_id=site_id, order_no=order_no), document, stamp
                     )
                     OrderWriteback.objects.create(order=order)
             except IntegrityError:
@@ -108,19 +110,21 @@ def order_apply(*, document: dict[str, Any]) -> ApplyResult:
                 created = False
                 order = _lock_order(site_id=site_id, order_no=order_no)
                 assert order is not None
-        if not created and order.last_modified >= stamp:
-            return ApplyResult(ApplyOutcome.STALE, order)
-
-        _fill_order(order, document, stamp)
+        if not created:
+            if order.last_modified >= stamp:
+                return ApplyResult(ApplyOutcome.STALE, order)
+            _fill_order(order, document, stamp)
         router = Router()
-        _replace_shipments(order, document)
-        _replace_lines(order, document, router)
+        _replace_shipments(order, document, created=created)
+        _replace_lines(order, document, router, created=created)
         result = ApplyResult(ApplyOutcome.CREATED if created else ApplyOutcome.UPDATED, order)
-        _reconcile_exceptions(order=order, document=document, router=router, result=result)
+        _reconcile_exceptions(
+            order=order, document=document, router=router, result=result, created=created
+        )
     return result
 
 
-def _fill_order(order: SfccOrder, document: dict[str, Any], stamp) -> None:
+def _fill_order(order: SfccOrder, document: dict[str, Any], stamp) -> SfccOrder:
     now = timezone.now()
     order.status = _text(document.get("status"), 32)
     order.payment_status = _text(document.get("paymentStatus"), 32)
@@ -136,10 +140,12 @@ def _fill_order(order: SfccOrder, document: dict[str, Any], stamp) -> None:
     order.custom = {k: v for k, v in document.items() if k.startswith("c_")}
     order.updated_at = now
     order.save()
+    return order
 
 
-def _replace_shipments(order: SfccOrder, document: dict[str, Any]) -> None:
-    SfccShipment.objects.filter(order=order).delete()
+def _replace_shipments(order: SfccOrder, document: dict[str, Any], *, created: bool) -> None:
+    if not created:
+        SfccShipment.objects.filter(order=order).delete()
     rows = []
     for raw in document.get("shipments") or []:
         address = raw.get("shippingAddress") or {}
@@ -170,8 +176,11 @@ def _replace_shipments(order: SfccOrder, document: dict[str, Any]) -> None:
     SfccShipment.objects.bulk_create(list(reversed(unique.values())))
 
 
-def _replace_lines(order: SfccOrder, document: dict[str, Any], router: Router) -> None:
-    SfccOrderLine.objects.filter(order=order).delete()
+def _replace_lines(
+    order: SfccOrder, document: dict[str, Any], router: Router, *, created: bool
+) -> None:
+    if not created:
+        SfccOrderLine.objects.filter(order=order).delete()
     rows = []
     for position, item in enumerate(document.get("productItems") or [], start=1):
         partner = line_partner(router=router, order=document, item=item)
@@ -195,9 +204,16 @@ def _replace_lines(order: SfccOrder, document: dict[str, Any], router: Router) -
 
 
 def _reconcile_exceptions(
-    *, order: SfccOrder, document: dict[str, Any], router: Router, result: ApplyResult
+    *,
+    order: SfccOrder,
+    document: dict[str, Any],
+    router: Router,
+    result: ApplyResult,
+    created: bool,
 ) -> None:
     detections, _unrouted = rules.detect(order=document, router=router)
+    if created and not detections:
+        return  # the common case: a new order without exceptions has nothing to reconcile
     existing = {
         (link.code, link.partner_id): link
         for link in OrderException.objects.select_for_update()

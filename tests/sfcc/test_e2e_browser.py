@@ -10,9 +10,10 @@ from playwright.sync_api import expect
 
 from apps.partners.roles import OrganizationKind, Role
 from apps.sfcc.models import OrderException
-from tests.browser.conftest import browser, login, page  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD, OrganizationFactory, member
 from tests.sfcc.test_faults_e2e import point_at
+from tests.sfcc.test_mirror import default_rules  # noqa: F401  (fixture)
+from tests.support.browser import login
 from tests.support.worker import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,12 +32,13 @@ def sfcc_env(monkeypatch, sim):
         "SFCC_PUSH_SECRET": SECRET,
     }.items():
         monkeypatch.setenv(name, value)
-    return sim
+    yield sim
+    sim.ctl("PUT", "/push", {"url": "", "secret": ""})
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_supplier_resolves_an_sfcc_stock_shortage_and_sfcc_sees_it(
-    sfcc_env, celery_worker_process, live_server, settings, page  # noqa: F811
+    sfcc_env, celery_worker_process, live_server, settings, page, default_rules  # noqa: F811
 ):
     sim = sfcc_env
     point_at(settings, sim)

@@ -29,7 +29,7 @@ from apps.workspace.choices import Channel
 from apps.workspace.services import case_transition
 from apps.workspace.states import workflow_for
 from tests.factories import member
-from tests.sfcc.test_mirror import partners  # noqa: F401  (fixture)
+from tests.sfcc.test_mirror import default_rules, partners  # noqa: F401  (fixtures)
 from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.slow
@@ -48,6 +48,7 @@ def point_at(settings, sim) -> None:
     settings.SFCC_BASE_URL = sim.url
     settings.SFCC_AUTH_URL = f"{sim.url}/dwsso/oauth2/access_token"
     settings.SFCC_OCAPI_BASE_URL = sim.url
+    sim.ctl("PUT", "/push", {"url": "", "secret": ""})  # a reset keeps an earlier test's target
 
 
 class Broker:
@@ -207,7 +208,7 @@ def sfcc_worker_env(monkeypatch, sim):
     return sim
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_call_leaves_the_row_to_be_redelivered_once(
     sfcc_worker_env, celery_worker_process, settings, partners  # noqa: F811
 ):
@@ -225,6 +226,9 @@ def test_a_worker_killed_mid_call_leaves_the_row_to_be_redelivered_once(
                 "c_fulfillmentExceptionCode": "STOCK_SHORTAGE",
             },
         )
+        # A valid token in the shared cache, so the worker's first request is the write itself
+        # (a stale token from an earlier test would cost a slow 401 first).
+        get_client().get_order(order_no=order["orderNo"])
         # Slow answers: the worker is inside the HTTP call when it dies.
         sim.ctl("PUT", "/faults", {"latency_ms": 4000})
         services.order_apply(document=reduce_order(order))  # commits; its rows go to the worker

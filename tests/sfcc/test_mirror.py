@@ -1,5 +1,6 @@
 """The order mirror, routing rules and exception rules: SFCC order data in, cases out."""
 
+import importlib
 from decimal import Decimal
 from typing import Any
 
@@ -76,12 +77,28 @@ def later(document: dict[str, Any], stamp: str, **changes: Any) -> dict[str, Any
     return {k: v for k, v in updated.items() if v is not None}
 
 
+def seed_default_rules() -> None:
+    """The rules migration 0002 seeds, again: transactional tests flush them with everything else.
+
+    (serialized_rollback would restore them, but not once Playwright's session fixture has
+    started: the test database connection Django serialized is no longer the one it sees.)
+    """
+    from django.apps import apps as registry
+
+    importlib.import_module("apps.sfcc.migrations.0002_seed_exception_rules").seed(registry, None)
+
+
+@pytest.fixture
+def default_rules(db) -> None:
+    seed_default_rules()
+
+
 def apply(document: dict[str, Any]) -> services.ApplyResult:
     return services.order_apply(document=reduce_order(document))
 
 
 @pytest.fixture
-def partners(db) -> dict[str, Any]:
+def partners(default_rules) -> dict[str, Any]:
     kinds = {
         "SUP-001": OrganizationKind.SUPPLIER,
         "SUP-002": OrganizationKind.SUPPLIER,
@@ -377,3 +394,38 @@ def test_partners_see_only_their_own_lines_exceptions_and_orders(partners):
     assert sorted(SfccOrder.objects.for_actor(two).values_list("order_no", flat=True)) == ["00001001", "00001002"]
     assert not SfccOrder.objects.for_actor(outsider).exists()
     assert not RoutingRule.objects.for_actor(outsider).exists()
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+
+def test_rules_are_edited_in_the_admin_and_the_mirror_is_read_only(retail_admin, partners):
+    from django.test import Client
+
+    retail_admin.is_staff = retail_admin.is_superuser = True
+    retail_admin.save()
+    apply(order_doc(c_supplierId="SUP-001", c_fulfillmentExceptionCode="STOCK_SHORTAGE"))
+    web = Client()
+    web.force_login(retail_admin)
+    order = SfccOrder.objects.get()
+    for url in (
+        "/admin/sfcc/routingrule/",
+        "/admin/sfcc/routingrule/add/",
+        "/admin/sfcc/exceptionrule/",
+        f"/admin/sfcc/exceptionrule/{ExceptionRule.objects.first().pk}/change/",
+        "/admin/sfcc/sfccorder/",
+        f"/admin/sfcc/sfccorder/{order.pk}/change/",
+        "/admin/sfcc/orderexception/",
+        "/admin/sfcc/pollcursor/",
+    ):
+        assert web.get(url).status_code == 200, url
+    page = web.get(f"/admin/sfcc/sfccorder/{order.pk}/change/").text
+    assert "SKU-0001" in page and "STOCK_SHORTAGE" in page
+    assert "ada@example.com" not in page and "Bill" not in page
+    assert web.post(f"/admin/sfcc/sfccorder/{order.pk}/change/", {"status": "x"}).status_code == 403
+    response = web.post(
+        "/admin/sfcc/routingrule/add/",
+        {"match_type": "carrier", "value": "DHL", "partner": partners["CAR-001"].pk, "priority": 10, "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert Router().partner_for(match_type=MatchType.CARRIER, value="dhl") == partners["CAR-001"]

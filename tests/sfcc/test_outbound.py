@@ -17,7 +17,7 @@ from apps.sync.models import DeliveryAttempt, OutboxMessage, OutboxStatus
 from apps.workspace.choices import Channel, Visibility
 from apps.workspace.services import case_transition, message_post
 from tests.factories import member
-from tests.sfcc.test_mirror import later, order_doc, partners  # noqa: F401  (fixture)
+from tests.sfcc.test_mirror import default_rules, later, order_doc, partners  # noqa: F401  (fixtures)
 from tests.sfcc.test_push import sfcc_settings  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from apps.sfcc.models import OrderException, SfccOrder
 from apps.sfcc.outbound import TOPIC_EXTERNAL_STATUS
 from apps.sync.models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
 from apps.workspace.models import Case
-from tests.sfcc.test_mirror import order_doc, partners  # noqa: F401  (fixture)
+from tests.sfcc.test_mirror import default_rules, order_doc, partners  # noqa: F401  (fixtures)
 from tests.support.worker import wait_for
 
 SECRET = "push-secret-for-tests"
@@ -187,10 +187,12 @@ def sfcc_settings(settings, sim):
     settings.SFCC_BASE_URL = sim.url
     settings.SFCC_AUTH_URL = f"{sim.url}/dwsso/oauth2/access_token"
     settings.SFCC_OCAPI_BASE_URL = sim.url
+    # A reset keeps the push target; an earlier test's would send our orders elsewhere.
+    sim.ctl("PUT", "/push", {"url": "", "secret": ""})
     return settings
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_same_event_fifty_times_at_once_is_processed_once(live_server, sim, sfcc_settings, partners):  # noqa: F811
     order = sim.ctl(
         "POST",
@@ -244,7 +246,7 @@ def test_the_same_event_fifty_times_at_once_is_processed_once(live_server, sim, 
     assert all(h["outcome"] == "applied" for h in writes)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_simulator_push_opens_a_case_for_the_right_supplier(live_server, sim, sfcc_settings, partners):  # noqa: F811
     sim.ctl("PUT", "/push", {"url": f"{live_server.url}{reverse('sfcc:push_events')}", "secret": SECRET})
     order = sim.ctl(
@@ -263,5 +265,107 @@ def test_the_simulator_push_opens_a_case_for_the_right_supplier(live_server, sim
     )
     assert link.partner == partners["SUP-002"] and link.detail == "0 left"
     assert InboxEvent.objects.filter(source="sfcc.push").count() == 2
-    deliveries = sim.ctl("GET", "/push")["deliveries"]
-    assert {d["status"] for d in deliveries} == {202}
+    ours = set(InboxEvent.objects.values_list("source_id", flat=True))
+
+    def delivered():
+        log = [d for d in sim.ctl("GET", "/push")["deliveries"] if d["event"] in ours]
+        return log if len(log) == 2 else None
+
+    # The simulator logs a delivery once it has read our answer, a moment after we stored it.
+    assert [d["status"] for d in wait_for(delivered, timeout=10, message="the push log")] == [202, 202]
+
+
+# --- the reconciliation poll (the other inbound path) -------------------------------------
+
+
+def _exception_order(sim, supplier: str = "SUP-001", code: str = "STOCK_SHORTAGE") -> dict:
+    return sim.ctl(
+        "POST",
+        "/orders",
+        {
+            "lines": [{"productId": "SKU-0009", "quantity": 1, "c_supplierId": supplier}],
+            "c_supplierId": supplier,
+            "c_fulfillmentExceptionCode": code,
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_the_poll_records_each_version_then_applies_it_and_moves_the_watermark(sim, sfcc_settings, partners):  # noqa: F811
+    from apps.sfcc.inbound import poll_changed_orders
+    from apps.sfcc.models import PollCursor
+
+    sim.ctl("POST", "/orders/bulk", {"count": 5})
+    shortage = _exception_order(sim)
+    result = poll_changed_orders()
+    assert (result.seen, result.recorded, result.applied) == (6, 6, 6)
+    polled = InboxEvent.objects.filter(source="sfcc.poll")
+    assert polled.filter(status=InboxStatus.APPLIED).count() == 6
+    assert polled.filter(source_id=f"{shortage['orderNo']}@{shortage['lastModified']}").exists()
+    cursor = PollCursor.objects.get(site_id="RefArch")
+    assert cursor.watermark.isoformat().startswith(shortage["lastModified"][:19])
+    assert cursor.last_error == "" and cursor.last_run_at is not None
+    assert OrderException.objects.get().partner == partners["SUP-001"]
+    # Nothing changed: the order at the watermark is read again and recognised.
+    again = poll_changed_orders()
+    assert (again.seen, again.recorded, again.applied) == (1, 0, 0)
+    # The exception clears in SFCC: the next poll brings the new version and resolves the case.
+    sim.ctl("DELETE", f"/orders/{shortage['orderNo']}/exception")
+    third = poll_changed_orders()
+    assert (third.recorded, third.applied) == (1, 1)
+    assert OrderException.objects.get().case.status == "resolved"
+
+
+@pytest.mark.django_db
+def test_a_poll_that_fails_mid_way_keeps_the_watermark_of_the_last_applied_page(sim, sfcc_settings, partners):  # noqa: F811
+    from apps.sfcc.client import SfccRetryable
+    from apps.sfcc.deliverer import get_client
+    from apps.sfcc.inbound import poll_changed_orders
+    from apps.sfcc.models import PollCursor
+
+    orders = [_exception_order(sim, supplier=f"SUP-00{1 + n % 2}") for n in range(5)]
+    get_client().get_order(order_no=orders[0]["orderNo"])  # a fresh token: no 401 round trip
+    # One request a second: the first page (2 orders) is served, the next request is throttled
+    # with a Retry-After longer than the client waits inside a call.
+    sim.ctl("PUT", "/faults", {"rate_limit": {"rps": 1, "retry_after": 60}})
+    with pytest.raises(SfccRetryable):
+        poll_changed_orders(page_size=2)
+    cursor = PollCursor.objects.get(site_id="RefArch")
+    assert cursor.watermark.isoformat().startswith(orders[1]["lastModified"][:19])
+    assert "SfccRetryable" in cursor.last_error
+    assert SfccOrder.objects.count() == 2
+    # Next time it goes on from there; what it reads again is recognised, nothing doubles.
+    sim.ctl("PUT", "/faults", {"rate_limit": None})
+    result = poll_changed_orders(page_size=2)
+    assert SfccOrder.objects.count() == 5 and OrderException.objects.count() == 5
+    assert result.recorded == 3
+    assert InboxEvent.objects.filter(source="sfcc.poll").count() == 5
+    assert PollCursor.objects.get(site_id="RefArch").last_error == ""
+
+
+@pytest.mark.django_db
+def test_a_pushed_and_a_polled_copy_of_one_version_apply_once(web, sim, sfcc_settings, partners, django_capture_on_commit_callbacks):  # noqa: F811
+    from apps.sfcc.inbound import poll_changed_orders
+
+    # No exception, so no write-back moves the order on in SFCC between push and poll.
+    order = sim.ctl("POST", "/orders", {"lines": [{"productId": "SKU-1", "c_supplierId": "SUP-001"}]})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(web, *signed(event_for(order, event_id="evt_dup"))).status_code == 202
+    poll_changed_orders()
+    polled = InboxEvent.objects.get(source="sfcc.poll")
+    assert polled.source_id == f"{order['orderNo']}@{order['lastModified']}"
+    assert polled.status == InboxStatus.IGNORED and "Not newer" in polled.error
+    assert SfccOrder.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_only_one_poll_runs_at_a_time(sim, sfcc_settings):
+    from django.core.cache import cache
+
+    from apps.sfcc.inbound import POLL_LOCK_KEY, poll_changed_orders
+
+    cache.set(POLL_LOCK_KEY, "another-process", 60)
+    try:
+        assert poll_changed_orders().skipped == "another poll is running"
+    finally:
+        cache.delete(POLL_LOCK_KEY)
