@@ -30,7 +30,8 @@ REASONS = {
 
 
 def _refuse(status: int, reason: str, detail: str) -> JsonResponse:
-    return JsonResponse({"error": reason, "detail": detail}, status=status)
+    # The same shape as every other API error (apps/core/api.py).
+    return JsonResponse({"error": {"code": reason, "message": detail}}, status=status)
 
 
 # csrf_exempt: the caller is a server authenticated by the HMAC signature, not a browser.

@@ -96,7 +96,7 @@ def test_bad_signatures_are_refused_and_nothing_is_stored(web, push_settings, ca
     response = post(web, body, header)
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
-    assert response.json()["error"] == reason
+    assert response.json()["error"]["code"] == reason
     assert not InboxEvent.objects.exists() and not SfccOrder.objects.exists()
 
 
@@ -105,7 +105,7 @@ def test_without_a_configured_secret_every_push_is_refused(web, settings):
     settings.SFCC_PUSH_SECRET = ""
     body, header = signed(event_for(order_doc()))
     response = post(web, body, header)
-    assert response.status_code == 401 and response.json()["error"] == "push_not_configured"
+    assert response.status_code == 401 and response.json()["error"]["code"] == "push_not_configured"
     assert not InboxEvent.objects.exists()
 
 
@@ -114,7 +114,7 @@ def test_a_signed_body_that_is_not_an_event_is_a_400_and_not_stored(web, push_se
     for event in ([1, 2], {"id": "evt_1", "data": {}}, {"data": {"order": {"orderNo": "1"}}}):
         body, header = signed(event)
         response = post(web, body, header)
-        assert response.status_code == 400 and response.json()["error"] == "bad_event"
+        assert response.status_code == 400 and response.json()["error"]["code"] == "bad_event"
     body = b"not json"
     response = post(web, body, sign(secret=SECRET, body=body, timestamp=int(time.time())))
     assert response.status_code == 400
