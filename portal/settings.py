@@ -338,9 +338,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=17),
     },
     # Sweeps expire when no worker takes them in time, so a stopped worker does not come
-    # back to a queue of stale sweeps.
+    # back to a queue of stale sweeps. Commits queue outbox drains themselves; this one is
+    # the safety net, and the clock for retries.
     "sync-sweep-outbox": {
-        "task": "apps.sync.tasks.sweep_outbox",
+        "task": "apps.sync.tasks.deliver_outbox",
         "schedule": 10.0,
         "options": {"expires": 10},
     },
@@ -364,6 +365,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 60},
     },
 }
+
+# --- Sync (outbox and inbox; defaults in apps/sync/conf.py) ---------------------------------
+SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 12)
+SYNC_BACKOFF_BASE_SECONDS = env_int("SYNC_BACKOFF_BASE_SECONDS", 2)
+SYNC_BACKOFF_MAX_SECONDS = env_int("SYNC_BACKOFF_MAX_SECONDS", 600)
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120)
+SYNC_DELIVERY_BATCH = env_int("SYNC_DELIVERY_BATCH", 50)
+SYNC_SWEEP_BATCH = env_int("SYNC_SWEEP_BATCH", 200)
+SYNC_OUTBOX_RETENTION_DAYS = env_int("SYNC_OUTBOX_RETENTION_DAYS", 30)
 
 # --- SFCC ---------------------------------------------------------------------------------
 # Defaults point at the SFCC simulator on loopback (see docs/sfcc-integration.md).
@@ -395,5 +405,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pydifact": {"level": "WARNING"},  # it logs every parse at INFO
+        # One line per request; every outbound call is already recorded as a delivery attempt.
+        "httpx": {"level": "WARNING"},
     },
 }

@@ -6,7 +6,8 @@
 | SYNC_BACKOFF_MAX_SECONDS    | 600     | no computed wait is longer (Retry-After may be)       |
 | SYNC_MAX_ATTEMPTS           | 12      | attempts before an outbox row (or inbox event) gives up |
 | SYNC_LEASE_SECONDS          | 120     | how long a claim holds a row before the sweep retakes it |
-| SYNC_SWEEP_BATCH            | 200     | rows one sweep dispatches at most                     |
+| SYNC_DELIVERY_BATCH         | 50      | outbox rows a worker claims (and records) at a time   |
+| SYNC_SWEEP_BATCH            | 200     | inbox events one sweep dispatches at most             |
 | SYNC_OUTBOX_RETENTION_DAYS  | 30      | sent and discarded rows are purged after this long    |
 """
 
@@ -31,6 +32,10 @@ def lease_seconds() -> int:
 
 def sweep_batch() -> int:
     return int(getattr(settings, "SYNC_SWEEP_BATCH", 200))
+
+
+def delivery_batch() -> int:
+    return int(getattr(settings, "SYNC_DELIVERY_BATCH", 50))
 
 
 def outbox_retention_days() -> int:

@@ -1,27 +1,27 @@
-"""Delivering outbox rows: claim under a lease, call the deliverer outside any transaction, record.
+"""Delivering outbox rows: claim a batch under a lease, call outside any transaction, record.
 
-A row goes out only when it is the oldest undelivered row of its key, so one key's rows reach
-the remote in the order they were written. The claim is a short transaction that takes the
-row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the IMMEDIATE transaction's write lock
-serializes claims, and the status is re-read inside it), marks it in flight with a lease and
-opens a `DeliveryAttempt`. The HTTP call happens after that commit, holding no lock. A second
-short transaction records the outcome. A worker that dies between the two leaves the row in
-flight until its lease runs out; the sweep then delivers it again with the same idempotency
-key, so the remote applies it once.
+A row goes out only when it heads its key (no older row of the key is undelivered), so one
+key's rows reach the remote in the order they were written. The worker drains: it claims up
+to a batch of due heads in one short transaction (PostgreSQL: FOR UPDATE SKIP LOCKED, so
+concurrent workers take disjoint batches; SQLite: the IMMEDIATE transaction's write lock
+serializes claims), marks them in flight with a lease and opens a `DeliveryAttempt` for each.
+The HTTP calls happen after that commit, holding no lock. One more short transaction records
+the batch's outcomes; the rows that became heads are taken by the next claim. A worker that
+dies between the two leaves its rows in flight until their lease runs out; the next drain
+then delivers them again with the same idempotency keys, so the remote applies each once.
 """
 
 import email.utils
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from . import conf
@@ -31,15 +31,17 @@ from .models import BLOCKING_STATUSES, DeliveryAttempt, OutboxMessage, OutboxSta
 from .registry import deliverers, register_deliverer
 
 __all__ = [
+    "Drain",
     "DeliveryResult",
     "Outcome",
     "PermanentError",
     "RetryableError",
     "deliver",
+    "deliver_due",
     "error_for_status",
-    "outbox_sweep",
     "parse_retry_after",
-    "queue_delivery",
+    "queue_drain",
+    "queue_drain_on_commit",
     "register_deliverer",
 ]
 
@@ -52,6 +54,11 @@ EXCERPT_CHARS = 2000
 # "too early" and throttling. Every other 4xx is the request's own fault and goes dead at
 # once. A connector whose 409 means a business refusal raises PermanentError itself.
 RETRYABLE_CLIENT_STATUSES = frozenset({408, 409, 425, 429})
+
+# Answers that speak for the whole remote, not for one row: throttled, or unavailable. After
+# one of these (or no answer at all) a drain sends nothing more to that target: the rest of
+# its batch goes back untouched, rather than each row spending an attempt on the same outage.
+TARGET_WIDE_STATUSES = frozenset({429, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -109,11 +116,24 @@ def error_for_status(
     return PermanentError(reason, code, **common)
 
 
-def queue_delivery(message_id: int) -> None:
-    """Queue the delivery task; called on commit, so the worker sees the row."""
+def queue_drain() -> None:
+    """Queue a drain of the outbox (idempotent: a drain that finds nothing due costs one query)."""
     from .tasks import deliver_outbox
 
-    deliver_outbox.delay(message_id)
+    deliver_outbox.delay()
+
+
+def queue_drain_on_commit() -> None:
+    """Queue one drain when the current transaction commits, however many rows it wrote."""
+    connection = transaction.get_connection()
+    # Django keeps the callbacks of the transaction, minus those of rolled-back savepoints,
+    # in run_on_commit; looking there (rather than keeping a flag of our own) cannot lose
+    # the drain when the savepoint that first asked for it is rolled back.
+    if any(callback is queue_drain for _, callback, _ in connection.run_on_commit):
+        return
+    # robust: a broker hiccup must not fail a request whose data already committed; the
+    # beat's drain every 10 s delivers the rows anyway.
+    transaction.on_commit(queue_drain, robust=True)
 
 
 def _claimable(now: datetime) -> Q:
@@ -122,45 +142,54 @@ def _claimable(now: datetime) -> Q:
     return due | lease_expired
 
 
-def _earlier_blocking(message_key: Any, message_id: Any):
-    return OutboxMessage.objects.filter(
-        key=message_key, id__lt=message_id, status__in=BLOCKING_STATUSES
+def _heads_due(rows: QuerySet[OutboxMessage], now: datetime) -> QuerySet[OutboxMessage]:
+    """Those of `rows` due or lease-expired that no older undelivered row of their key holds."""
+    earlier = OutboxMessage.objects.filter(
+        key=OuterRef("key"), id__lt=OuterRef("id"), status__in=BLOCKING_STATUSES
     )
+    return rows.filter(_claimable(now)).filter(~Exists(earlier))
 
 
-def _claim(message_id: int, *, now: datetime) -> tuple[OutboxMessage, DeliveryAttempt] | None:
+@dataclass
+class Claim:
+    message: OutboxMessage
+    attempt: DeliveryAttempt
+    status_before: str  # what the row goes back to if it is released without a call
+
+
+def _claim(rows: QuerySet[OutboxMessage], *, now: datetime, limit: int) -> list[Claim]:
+    """Take up to `limit` of `rows` that are due heads, oldest first, under a lease."""
+    lease_until = now + timedelta(seconds=conf.lease_seconds())
+    claims = []
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_claimable(now), pk=message_id)
-            .first()
-        )
-        if message is None:
-            return None
-        if _earlier_blocking(message.key, message.pk).exists():
-            return None  # an older row of the key goes first; its success kicks this one
-        lost = message.status == OutboxStatus.IN_FLIGHT
-        if lost:
-            # The worker that held the lease died (or hung past it): close its attempt so
-            # the page shows the outcome as unknown rather than still running.
-            DeliveryAttempt.objects.filter(message=message, finished_at__isnull=True).update(
-                outcome="lost",
-                error="The worker was lost before recording the result; lease expired.",
+        locked = _heads_due(rows, now).select_for_update(skip_locked=True).order_by("id")[:limit]
+        for message in locked:
+            status_before = message.status
+            if message.status == OutboxStatus.IN_FLIGHT:
+                # The worker that held the lease died (or hung past it): close its attempt so
+                # the page shows the outcome as unknown rather than still running.
+                DeliveryAttempt.objects.filter(message=message, finished_at__isnull=True).update(
+                    outcome="lost",
+                    error="The worker was lost before recording the result; lease expired.",
+                )
+                if message.attempts >= message.attempt_limit:
+                    message.status = OutboxStatus.DEAD
+                    message.claimed_until = None
+                    message.last_error = "Gave up: the worker was lost on the last allowed attempt."
+                    message.save(update_fields=["status", "claimed_until", "last_error"])
+                    continue
+                status_before = OutboxStatus.RETRYING
+            message.status = OutboxStatus.IN_FLIGHT
+            message.attempts += 1
+            message.claimed_until = lease_until
+            attempt = DeliveryAttempt(message=message, number=message.attempts, started_at=now)
+            claims.append(Claim(message, attempt, status_before))
+        if claims:
+            OutboxMessage.objects.filter(pk__in=[c.message.pk for c in claims]).update(
+                status=OutboxStatus.IN_FLIGHT, attempts=F("attempts") + 1, claimed_until=lease_until
             )
-            if message.attempts >= message.attempt_limit:
-                message.status = OutboxStatus.DEAD
-                message.claimed_until = None
-                message.last_error = "Gave up: the worker was lost on the last allowed attempt."
-                message.save(update_fields=["status", "claimed_until", "last_error"])
-                return None
-        message.status = OutboxStatus.IN_FLIGHT
-        message.attempts += 1
-        message.claimed_until = now + timedelta(seconds=conf.lease_seconds())
-        message.save(update_fields=["status", "attempts", "claimed_until"])
-        attempt = DeliveryAttempt.objects.create(
-            message=message, number=message.attempts, started_at=now
-        )
-    return message, attempt
+            DeliveryAttempt.objects.bulk_create([c.attempt for c in claims])
+    return claims
 
 
 def _call(deliverer: Callable[..., Any] | None, message: OutboxMessage) -> DeliveryResult:
@@ -179,146 +208,184 @@ def _call(deliverer: Callable[..., Any] | None, message: OutboxMessage) -> Deliv
     return result if isinstance(result, DeliveryResult) else DeliveryResult()
 
 
-def deliver(message_id: int, *, now: datetime | None = None) -> Outcome:
-    """Deliver one outbox row if it is due and first in its key; safe to call any number of times.
+@dataclass
+class Called:
+    claim: Claim
+    result: DeliveryResult
+    error: DeliveryError | None
+    duration_ms: int
 
-    `now` pins the clock (tests); the real clock is used otherwise.
-    """
-    claimed_at = now or timezone.now()
-    claimed = _claim(message_id, now=claimed_at)
-    if claimed is None:
-        return Outcome.SKIPPED
-    message, attempt = claimed
+    @property
+    def label(self) -> str:
+        if self.error is None:
+            return "sent"
+        return "permanent" if isinstance(self.error, PermanentError) else "retryable"
+
+    @property
+    def target_unavailable(self) -> bool:
+        error = self.error
+        return isinstance(error, RetryableError) and (
+            error.response_code is None or error.response_code in TARGET_WIDE_STATUSES
+        )
+
+
+def _send(claim: Claim) -> Called:
     started = time.monotonic()
     error: DeliveryError | None = None
     result = DeliveryResult()
     try:
-        result = _call(deliverers.get(message.target), message)
+        result = _call(deliverers.get(claim.message.target), claim.message)
     except DeliveryError as exc:
         error = exc
-    duration_ms = int((time.monotonic() - started) * 1000)
-    return _record(
-        message_id=message.pk,
-        attempt=attempt,
-        result=result,
-        error=error,
-        duration_ms=duration_ms,
-        now=now or timezone.now(),
-    )
+    return Called(claim, result, error, int((time.monotonic() - started) * 1000))
 
 
-def _record(
-    *,
-    message_id: int,
-    attempt: DeliveryAttempt,
-    result: DeliveryResult,
-    error: DeliveryError | None,
-    duration_ms: int,
-    now: datetime,
-) -> Outcome:
-    if error is None:
-        outcome_label = "sent"
-    elif isinstance(error, PermanentError):
-        outcome_label = "permanent"
-    else:
-        outcome_label = "retryable"
-    source = error or result
+def _record(called: list[Called], released: list[Claim], *, now: datetime) -> dict[int, Outcome]:
+    """Write the batch's outcomes in one transaction, and put back what was never sent."""
+    ids = [c.claim.message.pk for c in called] + [c.message.pk for c in released]
+    outcomes: dict[int, Outcome] = {}
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-            finished_at=now,
-            duration_ms=duration_ms,
-            outcome=outcome_label,
-            request_summary=source.request_summary or {},
-            response_code=source.response_code,
-            response_excerpt=(source.response_excerpt or "")[:EXCERPT_CHARS],
-            error=error.reason if error else "",
-        )
-        if error is None:
-            if message.status in (OutboxStatus.SENT, OutboxStatus.DISCARDED):
-                return Outcome.SENT
-            # Even a worker whose lease ran out reports the truth: the remote has it.
-            message.status = OutboxStatus.SENT
-            message.sent_at = now
-            message.claimed_until = None
-            message.last_error = ""
-            message.save(update_fields=["status", "sent_at", "claimed_until", "last_error"])
-            _kick_next(message, now=now)
-            return Outcome.SENT
-        if message.status != OutboxStatus.IN_FLIGHT or message.attempts != attempt.number:
-            # Our lease ran out and someone else owns the row now; it decides.
-            return Outcome.SKIPPED
-        message.claimed_until = None
-        message.last_error = error.reason[:EXCERPT_CHARS]
-        if isinstance(error, PermanentError) or message.attempts >= message.attempt_limit:
-            message.status = OutboxStatus.DEAD
-            logger.warning("Outbox row %s is a dead letter: %s", message.pk, error.reason)
-        else:
-            message.status = OutboxStatus.RETRYING
-            message.next_attempt_at = next_attempt_at(
-                attempt=message.attempts,
-                now=now,
-                retry_after=getattr(error, "retry_after", None),
+        current = {
+            m.pk: m
+            for m in OutboxMessage.objects.select_for_update().filter(pk__in=ids).order_by("id")
+        }
+        attempts = []
+        for call in called:
+            source = call.error or call.result
+            attempt = call.claim.attempt
+            attempt.finished_at = now
+            attempt.duration_ms = call.duration_ms
+            attempt.outcome = call.label
+            attempt.request_summary = source.request_summary or {}
+            attempt.response_code = source.response_code
+            attempt.response_excerpt = (source.response_excerpt or "")[:EXCERPT_CHARS]
+            attempt.error = call.error.reason if call.error else ""
+            attempts.append(attempt)
+        DeliveryAttempt.objects.bulk_update(attempts, ATTEMPT_RESULT_FIELDS)
+
+        sent = [c.claim.message.pk for c in called if c.error is None]
+        # Even a worker whose lease ran out reports the truth: the remote has it.
+        OutboxMessage.objects.filter(pk__in=sent).exclude(
+            status__in=(OutboxStatus.SENT, OutboxStatus.DISCARDED)
+        ).update(status=OutboxStatus.SENT, sent_at=now, claimed_until=None, last_error="")
+        outcomes.update(dict.fromkeys(sent, Outcome.SENT))
+
+        for call in called:
+            if call.error is not None:
+                message = current[call.claim.message.pk]
+                outcomes[message.pk] = _record_failure(message, call, now=now)
+
+        # Released rows were never sent: they go back as they were, without an attempt.
+        ours = [c for c in released if _still_ours(current[c.message.pk], c.attempt)]
+        for claim in ours:
+            OutboxMessage.objects.filter(pk=claim.message.pk).update(
+                status=claim.status_before, attempts=F("attempts") - 1, claimed_until=None
             )
-        message.save(update_fields=["status", "claimed_until", "last_error", "next_attempt_at"])
-        return Outcome(message.status)
+        DeliveryAttempt.objects.filter(pk__in=[c.attempt.pk for c in ours]).delete()
+        outcomes.update({c.message.pk: Outcome.SKIPPED for c in released})
+    return outcomes
 
 
-def _kick_next(message: OutboxMessage, *, now: datetime) -> None:
-    """Queue the next row of the key now, rather than leave it for the sweep."""
-    following = (
-        OutboxMessage.objects.filter(
-            key=message.key, id__gt=message.pk, status__in=BLOCKING_STATUSES
+ATTEMPT_RESULT_FIELDS = [
+    "finished_at",
+    "duration_ms",
+    "outcome",
+    "request_summary",
+    "response_code",
+    "response_excerpt",
+    "error",
+]
+
+
+def _still_ours(message: OutboxMessage, attempt: DeliveryAttempt) -> bool:
+    return message.status == OutboxStatus.IN_FLIGHT and message.attempts == attempt.number
+
+
+def _record_failure(message: OutboxMessage, call: Called, *, now: datetime) -> Outcome:
+    if not _still_ours(message, call.claim.attempt):
+        # Our lease ran out and someone else owns the row now; it decides.
+        return Outcome.SKIPPED
+    error = call.error
+    assert error is not None
+    message.claimed_until = None
+    message.last_error = error.reason[:EXCERPT_CHARS]
+    if isinstance(error, PermanentError) or message.attempts >= message.attempt_limit:
+        message.status = OutboxStatus.DEAD
+        logger.warning("Outbox row %s is a dead letter: %s", message.pk, error.reason)
+    else:
+        message.status = OutboxStatus.RETRYING
+        message.next_attempt_at = next_attempt_at(
+            attempt=message.attempts, now=now, retry_after=getattr(error, "retry_after", None)
         )
-        .order_by("id")
-        .first()
-    )
-    if following is None or following.status not in (OutboxStatus.PENDING, OutboxStatus.RETRYING):
-        return
-    if following.next_attempt_at > now:
-        return  # still backing off; the sweep picks it up when it is due
-    following.dispatched_at = now
-    following.save(update_fields=["dispatched_at"])
-    transaction.on_commit(partial(queue_delivery, following.pk), robust=True)
+    message.save(update_fields=["status", "claimed_until", "last_error", "next_attempt_at"])
+    return Outcome(message.status)
 
 
-def due_message_ids(*, now: datetime, limit: int) -> list[int]:
-    """Rows to dispatch now: due or lease-expired, first of their key, not just dispatched."""
-    redispatch_before = now - timedelta(seconds=conf.lease_seconds())
-    due = Q(status__in=(OutboxStatus.PENDING, OutboxStatus.RETRYING), next_attempt_at__lte=now) & (
-        Q(dispatched_at__isnull=True)
-        | Q(dispatched_at__lt=F("next_attempt_at"))  # not dispatched since it became due
-        | Q(dispatched_at__lte=redispatch_before)  # dispatched, but the task never came
-    )
-    lease_expired = Q(status=OutboxStatus.IN_FLIGHT, claimed_until__lte=now) & (
-        Q(dispatched_at__isnull=True)
-        | Q(dispatched_at__lt=F("claimed_until"))
-        | Q(dispatched_at__lte=redispatch_before)
-    )
-    earlier = OutboxMessage.objects.filter(
-        key=OuterRef("key"), id__lt=OuterRef("id"), status__in=BLOCKING_STATUSES
-    )
-    return list(
-        OutboxMessage.objects.filter(due | lease_expired)
-        .filter(~Exists(earlier))
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
+def _deliver_claims(
+    claims: Iterable[Claim], *, now: datetime | None, deadline: float | None, stopped: set[str]
+) -> dict[int, Outcome]:
+    """Call each claimed row in order, then record; adds targets found unavailable to `stopped`."""
+    called: list[Called] = []
+    released: list[Claim] = []
+    for claim in claims:
+        out_of_time = deadline is not None and time.monotonic() > deadline
+        if out_of_time or claim.message.target in stopped:
+            released.append(claim)
+            continue
+        call = _send(claim)
+        called.append(call)
+        if call.target_unavailable:
+            stopped.add(claim.message.target)
+    return _record(called, released, now=now or timezone.now())
 
 
-def outbox_sweep(
+def deliver(message_id: int, *, now: datetime | None = None) -> Outcome:
+    """Deliver one outbox row if it is due and heads its key; safe to call any number of times.
+
+    `now` pins the clock (tests); the real clock is used otherwise. The worker drains with
+    `deliver_due`, which does the same for a batch of rows at a time and goes on with the
+    rows each success lets through.
+    """
+    claims = _claim(OutboxMessage.objects.filter(pk=message_id), now=now or timezone.now(), limit=1)
+    if not claims:
+        return Outcome.SKIPPED
+    return _deliver_claims(claims, now=now, deadline=None, stopped=set())[message_id]
+
+
+@dataclass
+class Drain:
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    finished: bool = True  # False: the time budget ran out with rows still due
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for o in self.outcomes.values() if o == outcome)
+
+
+def deliver_due(
     *,
     now: datetime | None = None,
-    limit: int | None = None,
-    dispatch: Callable[[int], Any] | None = None,
-) -> list[int]:
-    """Dispatch a bounded batch of due rows, oldest first; the safety net behind on-commit kicks."""
-    now = now or timezone.now()
-    ids = due_message_ids(now=now, limit=limit or conf.sweep_batch())
-    if not ids:
-        return ids
-    with transaction.atomic():
-        OutboxMessage.objects.filter(pk__in=ids).update(dispatched_at=now)
-    for message_id in ids:
-        (dispatch or queue_delivery)(message_id)
-    return ids
+    batch: int | None = None,
+    budget_seconds: float | None = None,
+) -> Drain:
+    """Deliver due rows, a batch at a time, until none is left or the time budget is spent.
+
+    A target that answers as a whole (unreachable, 429, 502-504) gets nothing more in this
+    drain; its rows stay due for the next one, and the failed row backs off. `now` pins the
+    clock (tests).
+    """
+    batch = batch or conf.delivery_batch()
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    stopped: set[str] = set()
+    failed: set[int] = set()  # each row is tried at most once per drain, however short its backoff
+    drain = Drain()
+    while True:
+        if deadline is not None and time.monotonic() > deadline:
+            drain.finished = False
+            return drain
+        rows = OutboxMessage.objects.exclude(target__in=stopped).exclude(pk__in=failed)
+        claims = _claim(rows, now=now or timezone.now(), limit=batch)
+        if not claims:
+            return drain
+        outcomes = _deliver_claims(claims, now=now, deadline=deadline, stopped=stopped)
+        drain.outcomes.update(outcomes)
+        failed.update(pk for pk, o in outcomes.items() if o == Outcome.RETRYING)

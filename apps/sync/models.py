@@ -62,9 +62,6 @@ class OutboxMessage(models.Model):
     claimed_until = models.DateTimeField(
         null=True, blank=True, help_text="The lease of the worker delivering it."
     )
-    dispatched_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a delivery task was last queued for it."
-    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -13,7 +13,7 @@ from apps.core.errors import Conflict, DomainError
 
 from . import conf
 from .backoff import next_attempt_at
-from .delivery import _kick_next, queue_delivery
+from .delivery import queue_drain_on_commit
 from .errors import IgnoreEvent
 from .models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
 from .registry import appliers, register_applier
@@ -63,12 +63,9 @@ def outbox_enqueue(
         case=case,
         attempt_limit=conf.max_attempts(),
         next_attempt_at=now,
-        dispatched_at=now,
         created_at=now,
     )
-    # robust: a broker hiccup must not fail a request whose data already committed; the
-    # sweep dispatches the row once `dispatched_at` is older than a lease.
-    transaction.on_commit(partial(queue_delivery, message.pk), robust=True)
+    queue_drain_on_commit()
     return message
 
 
@@ -103,14 +100,12 @@ def outbox_retry(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
         now = timezone.now()
         message.status = OutboxStatus.PENDING
         message.next_attempt_at = now
-        message.dispatched_at = now
         message.claimed_until = None
         message.attempt_limit = message.attempts + conf.max_attempts()
         message.save(
             update_fields=[
                 "status",
                 "next_attempt_at",
-                "dispatched_at",
                 "claimed_until",
                 "attempt_limit",
             ]
@@ -121,7 +116,7 @@ def outbox_retry(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
             verb="sync_retried",
             summary=f"retried delivery of {message.topic} to {message.target} (#{message.pk})",
         )
-        transaction.on_commit(partial(queue_delivery, message.pk), robust=True)
+        queue_drain_on_commit()
     return message
 
 
@@ -133,12 +128,13 @@ def outbox_retry_dead(*, target: str, actor: Any, limit: int = 500) -> int:
         .values_list("id", flat=True)[:limit]
     )
     retried = 0
-    for message_id in ids:
-        try:
-            outbox_retry(message=OutboxMessage(pk=message_id), actor=actor)
-        except Conflict:
-            continue  # someone else handled it meanwhile
-        retried += 1
+    with transaction.atomic():  # one commit, so one drain takes them all
+        for message_id in ids:
+            try:
+                outbox_retry(message=OutboxMessage(pk=message_id), actor=actor)
+            except Conflict:
+                continue  # someone else handled it meanwhile
+            retried += 1
     return retried
 
 
@@ -166,7 +162,7 @@ def outbox_discard(*, message: OutboxMessage, actor: Any, reason: str) -> Outbox
             summary=f"discarded {message.topic} to {message.target} (#{message.pk}): {reason}",
         )
         # The discarded row may have been holding its key: let the next one go.
-        _kick_next(message, now=timezone.now())
+        queue_drain_on_commit()
     return message
 
 

@@ -10,11 +10,13 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import conf, services
-from .delivery import deliver, outbox_sweep
+from .delivery import deliver_due, queue_drain
 
-# A delivery is one HTTP call with the connector's own timeouts, well under the soft limit.
-# The hard limit stays below SYNC_LEASE_SECONDS (checked at startup, see checks.py), so a
-# row's lease outlives the task that holds it and no live worker is ever raced by the sweep.
+# A drain starts no call after DRAIN_BUDGET_SECONDS; a call ends within the connector's own
+# timeouts, well under the soft limit. The hard limit stays below SYNC_LEASE_SECONDS (checked
+# at startup, see checks.py), so a row's lease outlives the task that holds it and no live
+# worker is ever raced by another drain.
+DRAIN_BUDGET_SECONDS = 20
 DELIVERY_SOFT_TIME_LIMIT = 60
 DELIVERY_TIME_LIMIT = 90
 SWEEP_SOFT_TIME_LIMIT = 30
@@ -29,18 +31,12 @@ TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result
     time_limit=DELIVERY_TIME_LIMIT,
     **TASK_OPTIONS,
 )
-def deliver_outbox(message_id: int) -> str:
-    return str(deliver(message_id))
-
-
-@shared_task(
-    name="apps.sync.tasks.sweep_outbox",
-    soft_time_limit=SWEEP_SOFT_TIME_LIMIT,
-    time_limit=SWEEP_TIME_LIMIT,
-    **TASK_OPTIONS,
-)
-def sweep_outbox() -> int:
-    return len(outbox_sweep())
+def deliver_outbox() -> int:
+    """Drain the outbox; queued by every commit that wrote rows, and by beat every 10 s."""
+    drain = deliver_due(budget_seconds=DRAIN_BUDGET_SECONDS)
+    if not drain.finished:
+        queue_drain()  # go on in a fresh task, letting queued work in between
+    return len(drain.outcomes)
 
 
 @shared_task(

@@ -3,8 +3,8 @@
 (i) SFCC refuses connections for ten simulated minutes while 500 case updates are made.
 (ii) A worker dies after SFCC applied a write but before the row was marked sent.
 
-Time is simulated by driving the outbox sweep with advancing `now` values, every 10 s like
-beat does; the test process is the only worker and stands in for the broker too (`Broker`).
+Time is simulated by draining the outbox with advancing `now` values, every 10 s like beat
+does; the test process is the only worker.
 """
 
 import random
@@ -23,7 +23,7 @@ from apps.sfcc.deliverer import get_client
 from apps.sfcc.documents import reduce_order
 from apps.sfcc.models import OrderException
 from apps.sfcc.outbound import TOPIC_EXTERNAL_STATUS, TOPIC_NOTE
-from apps.sync.delivery import Outcome, deliver, outbox_sweep
+from apps.sync.delivery import Outcome, deliver, deliver_due
 from apps.sync.models import DeliveryAttempt, OutboxMessage, OutboxStatus
 from apps.workspace.choices import Channel
 from apps.workspace.services import case_transition
@@ -51,37 +51,9 @@ def point_at(settings, sim) -> None:
     sim.ctl("PUT", "/push", {"url": "", "secret": ""})  # a reset keeps an earlier test's target
 
 
-class Broker:
-    """Stands in for the broker and one worker: every dispatch of a row is delivered once.
-
-    A row is dispatched when it is written (its task is queued on commit), when the sweep
-    picks it up and when the delivery of the row before it kicks it; each stamps
-    `dispatched_at`. A dispatch not yet delivered is a task waiting in the queue.
-    """
-
-    def __init__(self) -> None:
-        self.delivered: dict[int, datetime] = {}
-
-    def queued(self) -> list[tuple[int, datetime]]:
-        rows = OutboxMessage.objects.filter(
-            status__in=(OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.IN_FLIGHT),
-            dispatched_at__isnull=False,
-        ).order_by("id")
-        return [
-            (pk, at)
-            for pk, at in rows.values_list("id", "dispatched_at")
-            if self.delivered.get(pk) != at
-        ]
-
-    def tick(self, now: datetime) -> list[Outcome]:
-        """One beat tick of the sweep, then the worker drains the queue."""
-        outbox_sweep(now=now, dispatch=lambda message_id: None)
-        outcomes = []
-        while batch := self.queued():
-            for message_id, at in batch:
-                self.delivered[message_id] = at
-                outcomes.append(deliver(message_id, now=now))
-        return outcomes
+def tick(now: datetime) -> list[Outcome]:
+    """One beat tick: the worker drains what is due."""
+    return list(deliver_due(now=now).outcomes.values())
 
 
 def open_cases(sim, count: int) -> list[Any]:
@@ -103,19 +75,22 @@ def open_cases(sim, count: int) -> list[Any]:
 
 
 def sim_history(sim, order_no: str) -> list[dict[str, Any]]:
-    return [h for h in sim.ctl("GET", f"/orders/{order_no}/history")["history"] if h["source"] == "api"]
+    return [
+        h for h in sim.ctl("GET", f"/orders/{order_no}/history")["history"] if h["source"] == "api"
+    ]
 
 
 @pytest.mark.django_db
-def test_ten_minute_outage_loses_nothing_and_applies_everything_once(launch, settings, partners, agent):  # noqa: F811
+def test_ten_minute_outage_loses_nothing_and_applies_everything_once(
+    launch, settings, partners, agent  # noqa: F811
+):
     random.seed(20260301)  # the outbox's jitter; the assertions hold for any seed
     sim = launch()
     point_at(settings, sim)
     cases = open_cases(sim, ORDERS)
     assert len(cases) == ORDERS
     members = {p.pk: member(p, Role.PARTNER_MEMBER) for p in partners.values()}
-    broker = Broker()
-    assert Outcome.SENT in broker.tick(timezone.now())
+    assert Outcome.SENT in tick(timezone.now())
     assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
     before_outage = set(OutboxMessage.objects.values_list("id", flat=True))
 
@@ -127,13 +102,15 @@ def test_ten_minute_outage_loses_nothing_and_applies_everything_once(launch, set
         case.refresh_from_db()
         # Partner answers, retailer asks again: each update a transition SFCC must hear of.
         if case.status in ("open", "awaiting_partner"):
-            case_transition(actor=members[case.partner_id], channel=Channel.WEB, case=case, transition="respond")
+            case_transition(
+                actor=members[case.partner_id], channel=Channel.WEB, case=case, transition="respond"
+            )
         else:
             case_transition(actor=agent, channel=Channel.WEB, case=case, transition="request_info")
     start = timezone.now()
     ticks = int(OUTAGE_SIMULATED.total_seconds() // BEAT_SWEEP_SECONDS)
-    for tick in range(ticks + 1):
-        outcomes = broker.tick(start + timedelta(seconds=tick * BEAT_SWEEP_SECONDS))
+    for n in range(ticks + 1):
+        outcomes = tick(start + timedelta(seconds=n * BEAT_SWEEP_SECONDS))
         assert Outcome.SENT not in outcomes and Outcome.DEAD not in outcomes
     assert time.monotonic() - outage_began < OUTAGE_REAL_SECONDS, "the outage ended too early"
 
@@ -149,7 +126,7 @@ def test_ten_minute_outage_loses_nothing_and_applies_everything_once(launch, set
     now = start + OUTAGE_SIMULATED
     for _ in range(200):
         now += timedelta(seconds=BEAT_SWEEP_SECONDS)
-        broker.tick(now)
+        tick(now)
         if not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists():
             break
     assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
@@ -177,13 +154,19 @@ def test_ten_minute_outage_loses_nothing_and_applies_everything_once(launch, set
 
 
 @pytest.mark.django_db
-def test_an_answer_lost_after_apply_is_redelivered_with_the_same_key_and_applied_once(sim, settings, partners):  # noqa: F811
+def test_an_answer_lost_after_apply_is_redelivered_with_the_same_key_and_applied_once(
+    sim, settings, partners  # noqa: F811
+):
     point_at(settings, sim)
     (case,) = open_cases(sim, 1)
     first = OutboxMessage.objects.order_by("id").first()
     # A fresh token first, so the injected failure meets the write and not a token refresh.
     get_client().get_order(order_no=case.order_number)
-    sim.ctl("PUT", "/faults", {"fail_next": {"count": 1, "status": 503, "after_apply": True, "writes_only": True}})
+    sim.ctl(
+        "PUT",
+        "/faults",
+        {"fail_next": {"count": 1, "status": 503, "after_apply": True, "writes_only": True}},
+    )
     now = timezone.now()
     assert deliver(first.pk, now=now) == Outcome.RETRYING
     assert deliver(first.pk, now=now + timedelta(minutes=5)) == Outcome.SENT
@@ -210,7 +193,10 @@ def sfcc_worker_env(monkeypatch, sim):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_call_leaves_the_row_to_be_redelivered_once(
-    sfcc_worker_env, celery_worker_process, settings, partners  # noqa: F811
+    sfcc_worker_env,
+    celery_worker_process,
+    settings,
+    partners,  # noqa: F811
 ):
     from portal.celery import app
 
@@ -234,7 +220,9 @@ def test_a_worker_killed_mid_call_leaves_the_row_to_be_redelivered_once(
         services.order_apply(document=reduce_order(order))  # commits; its rows go to the worker
         first = OutboxMessage.objects.order_by("id").first()
         wait_for(
-            lambda: DeliveryAttempt.objects.filter(message=first, finished_at__isnull=True).exists(),
+            lambda: DeliveryAttempt.objects.filter(
+                message=first, finished_at__isnull=True
+            ).exists(),
             timeout=30,
             message="the worker to start delivering",
         )
@@ -251,16 +239,18 @@ def test_a_worker_killed_mid_call_leaves_the_row_to_be_redelivered_once(
         assert first.status == OutboxStatus.IN_FLIGHT and first.attempts == 1
         sim.ctl("PUT", "/faults", {"latency_ms": 0})
 
-        # Before the lease runs out nobody takes the row; after, the sweep delivers it again.
+        # Before the lease runs out nobody takes the row; after, the next drain delivers it again.
         assert deliver(first.pk) == Outcome.SKIPPED
         later = first.claimed_until + timedelta(seconds=1)
-        assert first.pk in outbox_sweep(now=later, dispatch=lambda message_id: None)
         assert deliver(first.pk, now=later) == Outcome.SENT
-        for row in OutboxMessage.objects.exclude(pk=first.pk).order_by("id"):
-            assert deliver(row.pk, now=later) == Outcome.SENT
+        assert set(deliver_due(now=later).outcomes.values()) <= {Outcome.SENT}
+        assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
         history = sim_history(sim, order["orderNo"])
         keys = [(h["idempotencyKey"], h["outcome"]) for h in history]
-        assert keys[:2] == [(str(first.idempotency_key), "applied"), (str(first.idempotency_key), "duplicate")]
+        assert keys[:2] == [
+            (str(first.idempotency_key), "applied"),
+            (str(first.idempotency_key), "duplicate"),
+        ]
         assert [k for k, outcome in keys if outcome == "applied"] == [
             str(r.idempotency_key) for r in OutboxMessage.objects.order_by("id")
         ]

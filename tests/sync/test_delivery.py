@@ -1,6 +1,8 @@
 """Outbox delivery against a real HTTP server: order per key, backoff, dead letters, leases."""
 
+import contextlib
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,7 +11,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from apps.sync import conf, delivery
-from apps.sync.delivery import Outcome, deliver, outbox_sweep
+from apps.sync.delivery import Outcome, deliver, deliver_due
+from apps.sync.errors import RetryableError
 from apps.sync.models import DeliveryAttempt, OutboxMessage, OutboxStatus
 from apps.sync.registry import deliverers
 from apps.sync.services import outbox_enqueue
@@ -77,7 +80,7 @@ def test_deliver_twice_sends_once(remote):
     assert len(remote.requests) == 1
 
 
-def test_a_later_row_waits_for_an_earlier_failing_one(remote, django_capture_on_commit_callbacks):
+def test_a_later_row_waits_for_an_earlier_failing_one(remote):
     first, second = enqueue(n=1), enqueue(n=2)
     other_key = enqueue(key="testremote:order:2", n=3)
     remote.fail_next(500)
@@ -88,12 +91,12 @@ def test_a_later_row_waits_for_an_earlier_failing_one(remote, django_capture_on_
     assert deliver(other_key.pk) == Outcome.SENT  # another key is not held up
     assert [r["body"]["n"] for r in remote.requests] == [1, 3]
 
-    # When the first goes through, it hands over to the second at once.
+    # When the first goes through, the same drain goes on with the second.
     first.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert deliver(first.pk, now=first.next_attempt_at) == Outcome.SENT
-    second.refresh_from_db()
-    assert second.status == OutboxStatus.SENT
+    assert deliver_due(now=first.next_attempt_at).outcomes == {
+        first.pk: Outcome.SENT,
+        second.pk: Outcome.SENT,
+    }
     assert [r["body"]["n"] for r in remote.requests] == [1, 3, 1, 2]
 
 
@@ -206,16 +209,14 @@ def test_a_worker_lost_after_the_call_is_redelivered_with_the_same_key(remote):
     assert message.status == OutboxStatus.IN_FLIGHT
     assert message.claimed_until == now + timedelta(seconds=conf.lease_seconds())
 
-    # While the lease holds, neither a repeat task nor the sweep touches it.
+    # While the lease holds, neither a repeat task nor a drain touches it.
     assert deliver(message.pk, now=now + timedelta(seconds=5)) == Outcome.SKIPPED
-    assert outbox_sweep(now=now + timedelta(seconds=5), dispatch=lambda pk: None) == []
+    assert deliver_due(now=now + timedelta(seconds=5)).outcomes == {}
 
-    # After it, the sweep picks it up and it goes out again, with the same idempotency key.
+    # After it, the next drain takes it and it goes out again, with the same idempotency key.
     after_lease = message.claimed_until + timedelta(seconds=1)
     with deliverers.override(TARGET, send):
-        assert outbox_sweep(now=after_lease, dispatch=lambda pk: deliver(pk, now=after_lease)) == [
-            message.pk
-        ]
+        assert deliver_due(now=after_lease).outcomes == {message.pk: Outcome.SENT}
     message.refresh_from_db()
     assert message.status == OutboxStatus.SENT
     assert remote.keys() == [str(message.idempotency_key)] * 2
@@ -245,19 +246,11 @@ def test_a_stale_worker_cannot_overwrite_the_current_owner(remote):
     now = timezone.now()
 
     # Simulate: attempt 1 claimed, lease expires, attempt 2 claims; attempt 1 then reports.
-    first = delivery._claim(message.pk, now=now)
-    assert first is not None
-    second = delivery._claim(message.pk, now=now + timedelta(seconds=conf.lease_seconds() + 1))
-    assert second is not None
-    outcome = delivery._record(
-        message_id=message.pk,
-        attempt=first[1],
-        result=delivery.DeliveryResult(),
-        error=delivery.RetryableError("late failure"),
-        duration_ms=5,
-        now=now,
-    )
-    assert outcome == Outcome.SKIPPED
+    row = OutboxMessage.objects.filter(pk=message.pk)
+    (first,) = delivery._claim(row, now=now, limit=1)
+    assert delivery._claim(row, now=now + timedelta(seconds=conf.lease_seconds() + 1), limit=1)
+    late = delivery.Called(first, delivery.DeliveryResult(), RetryableError("late failure"), 5)
+    assert delivery._record([late], [], now=now) == {message.pk: Outcome.SKIPPED}
     message.refresh_from_db()
     assert (message.status, message.attempts) == (OutboxStatus.IN_FLIGHT, 2)
     assert message.delivery_attempts.get(number=1).error == "late failure"
@@ -283,44 +276,97 @@ def test_a_crashing_deliverer_is_retried(remote):
     assert message.last_error.startswith("KeyError")
 
 
-def test_sweep_dispatches_only_the_head_of_each_key_oldest_first(remote):
+def test_a_drain_sends_every_due_row_in_key_order(remote):
     a1, a2 = enqueue(key="a", n=1), enqueue(key="a", n=2)
     b1 = enqueue(key="b", n=3)
     sent_already = enqueue(key="c", n=4)
     deliver(sent_already.pk)
-    # Enqueue marked them dispatched; the sweep is the safety net for dispatches that were lost.
-    soon = later(1)
-    assert outbox_sweep(now=soon, dispatch=lambda pk: None) == []
-    after_lease = later(conf.lease_seconds() + 1)
-    assert outbox_sweep(now=after_lease, dispatch=lambda pk: None) == [a1.pk, b1.pk]
-    # Just dispatched: the next sweep does not queue them again.
-    assert outbox_sweep(now=after_lease + timedelta(seconds=10), dispatch=lambda pk: None) == []
-    assert a2.pk not in outbox_sweep(now=later(10 * conf.lease_seconds()), dispatch=lambda pk: None)
+
+    drain = deliver_due(batch=2)
+    assert drain.finished
+    assert drain.outcomes == {a1.pk: Outcome.SENT, a2.pk: Outcome.SENT, b1.pk: Outcome.SENT}
+    bodies = [r["body"]["n"] for r in remote.requests]
+    assert bodies[0] == 4 and sorted(bodies) == [1, 2, 3, 4]
+    assert bodies.index(1) < bodies.index(2)
+    assert deliver_due().outcomes == {}
 
 
-def test_sweep_is_bounded(remote):
-    for n in range(5):
-        enqueue(key=f"k{n}")
-    after_lease = later(conf.lease_seconds() + 1)
-    assert len(outbox_sweep(now=after_lease, limit=2, dispatch=lambda pk: None)) == 2
-    assert len(outbox_sweep(now=after_lease, limit=10, dispatch=lambda pk: None)) == 3
-
-
-def test_sweep_takes_a_retrying_row_when_it_becomes_due(remote):
+def test_a_drain_takes_a_retrying_row_only_when_it_is_due(remote):
     message = enqueue()
     remote.fail_next(500)
     deliver(message.pk)
     message.refresh_from_db()
-    delivered = []
-    assert (
-        outbox_sweep(now=message.next_attempt_at - timedelta(seconds=1), dispatch=delivered.append)
-        == []
-    )
-    due = message.next_attempt_at + timedelta(seconds=1)
-    assert outbox_sweep(now=due, dispatch=lambda pk: delivered.append(deliver(pk, now=due))) == [
-        message.pk
+    assert deliver_due(now=message.next_attempt_at - timedelta(seconds=1)).outcomes == {}
+    assert deliver_due(now=message.next_attempt_at).outcomes == {message.pk: Outcome.SENT}
+
+
+def test_an_unavailable_target_gets_one_call_per_drain_and_keeps_the_rest_untouched(remote):
+    rows = [enqueue(key=f"order:{n}", n=n) for n in range(3)]
+    remote.fail_next((503, "30"))
+
+    drain = deliver_due()
+    assert [drain.outcomes[r.pk] for r in rows] == [
+        Outcome.RETRYING,
+        Outcome.SKIPPED,
+        Outcome.SKIPPED,
     ]
-    assert delivered == [Outcome.SENT]
+    assert len(remote.requests) == 1
+    for row in rows[1:]:
+        row.refresh_from_db()
+        assert (row.status, row.attempts, row.claimed_until) == (OutboxStatus.PENDING, 0, None)
+        assert not row.delivery_attempts.exists()
+    # Throttled for 30 s; the others go in the next drain.
+    assert deliver_due().outcomes == {rows[1].pk: Outcome.SENT, rows[2].pk: Outcome.SENT}
+
+
+def test_a_failure_of_one_row_does_not_hold_up_other_keys(remote):
+    rows = [enqueue(key=f"order:{n}", n=n) for n in range(3)]
+    remote.fail_next(409)  # this row's conflict, not the remote's state
+
+    drain = deliver_due()
+    assert [drain.outcomes[r.pk] for r in rows] == [Outcome.RETRYING, Outcome.SENT, Outcome.SENT]
+
+
+@override_settings(SYNC_BACKOFF_BASE_SECONDS=0)
+def test_a_drain_tries_a_row_once_however_short_its_backoff(remote):
+    message = enqueue()
+    remote.fail_always(409)
+    assert deliver_due().outcomes == {message.pk: Outcome.RETRYING}
+    assert len(remote.requests) == 1
+    message.refresh_from_db()
+    assert message.attempts == 1
+
+
+def test_a_drain_stops_at_its_time_budget_and_gives_back_what_it_did_not_send(remote):
+    rows = [enqueue(key=f"order:{n}", n=n) for n in range(4)]
+    send = http_deliverer(remote)
+
+    def slow(message):
+        time.sleep(0.6)
+        return send(message)
+
+    with deliverers.override(TARGET, slow):
+        drain = deliver_due(budget_seconds=0.5)
+    assert not drain.finished
+    assert drain.outcomes == {
+        rows[0].pk: Outcome.SENT,
+        **{r.pk: Outcome.SKIPPED for r in rows[1:]},
+    }
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING, attempts=0).count() == 3
+    assert DeliveryAttempt.objects.count() == 1
+    assert deliver_due().count(Outcome.SENT) == 3
+
+
+def test_one_transaction_queues_one_drain(remote, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        # The savepoint that asked first is rolled back; the drain is still queued, once.
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            outbox_enqueue(target=TARGET, topic="t", key="a", payload={"n": 0})
+            raise RuntimeError("rolled back")
+        for n in range(3):
+            outbox_enqueue(target=TARGET, topic="t", key="b", payload={"n": n})
+    assert len(callbacks) == 1
+    assert [r["body"]["n"] for r in remote.requests] == [0, 1, 2]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -350,3 +396,40 @@ def test_concurrent_workers_claim_a_row_once(remote):
     assert sorted(outcomes) == sorted([Outcome.SENT] + [Outcome.SKIPPED] * 7)
     assert len(remote.requests) == 1
     assert DeliveryAttempt.objects.filter(message=message).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_drains_send_each_row_once(remote):
+    if not threads_share_database():
+        pytest.skip("threads need a shared database (PostgreSQL or a file SQLite)")
+    # Written directly: through outbox_enqueue the commit would already deliver them.
+    rows = [
+        OutboxMessage(target=TARGET, topic="t", key=f"k{n % 10}", payload={"n": n})
+        for n in range(60)
+    ]
+    OutboxMessage.objects.bulk_create(rows)
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            deliver_due(batch=5)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 60
+    assert sorted(remote.keys()) == sorted(
+        str(r.idempotency_key) for r in OutboxMessage.objects.all()
+    )
+    for k in range(10):
+        sent = [r["body"]["n"] for r in remote.requests if r["body"]["n"] % 10 == k]
+        assert sent == sorted(sent)  # each key in the order written

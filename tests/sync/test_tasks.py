@@ -22,7 +22,6 @@ pytestmark = pytest.mark.django_db
     "task",
     [
         tasks.deliver_outbox,
-        tasks.sweep_outbox,
         tasks.apply_inbox_event,
         tasks.sweep_inbox,
         tasks.purge_outbox,
@@ -48,30 +47,32 @@ def test_the_startup_check_refuses_a_bad_lease():
 
 def test_beat_runs_the_sweeps():
     schedule = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert schedule["apps.sync.tasks.sweep_outbox"]["schedule"] == 10.0
+    assert schedule["apps.sync.tasks.deliver_outbox"]["schedule"] == 10.0
     assert "apps.sync.tasks.sweep_inbox" in schedule
     assert "apps.sync.tasks.purge_outbox" in schedule
 
 
-def test_sweep_task_delivers_what_is_due(remote):
-    with transaction.atomic():
-        message = outbox_enqueue(target=TARGET, topic="t", key="k", payload={})
-    # As if the queued task was lost: dispatched long ago, never delivered.
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        dispatched_at=timezone.now() - timedelta(hours=1)
+def test_the_delivery_task_drains_what_is_due_and_is_idempotent(remote):
+    # Written directly, as if the commit's drain had been lost with the broker.
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(target=TARGET, topic="t", key=f"k{n}", payload={}) for n in range(3)
     )
-    assert tasks.sweep_outbox.delay().get() == 1
-    message.refresh_from_db()
-    assert message.status == OutboxStatus.SENT
+    assert tasks.deliver_outbox.delay().get() == 3
+    assert tasks.deliver_outbox.delay().get() == 0
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 3
+    assert len(remote.requests) == 3
 
 
-def test_deliver_task_takes_an_id_and_is_idempotent(remote):
-    with transaction.atomic():
-        message = outbox_enqueue(target=TARGET, topic="t", key="k", payload={})
-    assert tasks.deliver_outbox.delay(message.pk).get() == "sent"
-    assert tasks.deliver_outbox.delay(message.pk).get() == "skipped"
-    assert tasks.deliver_outbox.delay(999999).get() == "skipped"
-    assert len(remote.requests) == 1
+def test_a_drain_out_of_time_queues_the_next(remote, monkeypatch):
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(target=TARGET, topic="t", key=f"k{n}", payload={}) for n in range(3)
+    )
+    monkeypatch.setattr(tasks, "DRAIN_BUDGET_SECONDS", -1)  # spent before it starts
+    queued = []
+    monkeypatch.setattr(tasks, "queue_drain", lambda: queued.append(1))
+    assert tasks.deliver_outbox.delay().get() == 0
+    assert queued == [1]
+    assert not OutboxMessage.objects.filter(status=OutboxStatus.SENT).exists()
 
 
 def test_purge_keeps_what_is_not_finished(remote):

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.partners.roles import Role
-from apps.sync.delivery import deliver
+from apps.sync.delivery import Outcome, deliver
 from apps.sync.models import InboxStatus, OutboxMessage, OutboxStatus
 from apps.sync.services import inbox_apply, inbox_record, outbox_enqueue
 from apps.workspace.choices import Channel, Visibility
@@ -31,9 +31,9 @@ def enqueue(key="testremote:order:1", case=None, **kwargs) -> OutboxMessage:
 
 
 def dead_letter(remote, case=None) -> OutboxMessage:
-    message = enqueue(case=case)
     remote.fail_next(400)
-    deliver(message.pk)
+    message = enqueue(case=case)
+    deliver(message.pk)  # unless its commit was drained already (transactional tests)
     message.refresh_from_db()
     assert message.status == OutboxStatus.DEAD
     return message
@@ -186,16 +186,15 @@ def test_detail_shows_every_attempt(client, operator, remote):
     assert "&quot;method&quot;: &quot;POST&quot;" in text  # the request summary
 
 
-def test_retry_sends_a_dead_letter_again_with_the_same_key(
-    client, operator, remote, case, django_capture_on_commit_callbacks
-):
+# Transactional: each step commits, so the retry's drain is queued by a commit of its own.
+@pytest.mark.django_db(transaction=True)
+def test_retry_sends_a_dead_letter_again_with_the_same_key(client, operator, remote, case):
     message = dead_letter(remote, case=case)
     client.force_login(operator)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("sync:message_retry", args=[message.pk]))
+    response = client.post(reverse("sync:message_retry", args=[message.pk]))
     assert response.status_code == 302
     message.refresh_from_db()
-    assert message.status == OutboxStatus.SENT  # queued on commit, delivered by the (eager) task
+    assert message.status == OutboxStatus.SENT  # drained on commit by the (eager) task
     assert remote.keys() == [str(message.idempotency_key)] * 2
     assert message.attempt_limit == 1 + 12  # a fresh budget after a person looked at it
     event = TimelineEvent.objects.get(case=case, verb="sync_retried")
@@ -223,18 +222,18 @@ def test_discard_needs_a_reason(client, operator, remote, case):
     assert not TimelineEvent.objects.filter(case=case, verb="sync_discarded").exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_discard_writes_the_reason_to_the_internal_timeline_and_releases_the_key(
-    client, operator, user_a, remote, case, django_capture_on_commit_callbacks
+    client, operator, user_a, remote, case
 ):
     message = dead_letter(remote, case=case)
     behind = enqueue(key=message.key)
-    deliver(behind.pk)  # held behind the dead letter
+    assert deliver(behind.pk) == Outcome.SKIPPED  # held behind the dead letter
     client.force_login(operator)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("sync:message_discard", args=[message.pk]),
-            {"reason": "SFCC order was cancelled by the customer"},
-        )
+    response = client.post(
+        reverse("sync:message_discard", args=[message.pk]),
+        {"reason": "SFCC order was cancelled by the customer"},
+    )
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.status == OutboxStatus.DISCARDED
@@ -250,16 +249,14 @@ def test_discard_writes_the_reason_to_the_internal_timeline_and_releases_the_key
     assert TimelineEvent.objects.for_actor(operator).filter(verb="sync_discarded").exists()
 
 
-def test_retry_all_dead_letters_of_a_target(
-    client, operator, remote, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)
+def test_retry_all_dead_letters_of_a_target(client, operator, remote):
     dead_letter(remote)
     remote.fail_next(400)
-    second = enqueue(key="other")
-    deliver(second.pk)
+    enqueue(key="other")
+    assert OutboxMessage.objects.filter(status=OutboxStatus.DEAD).count() == 2
     client.force_login(operator)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("sync:retry_dead", args=[TARGET]))
+    response = client.post(reverse("sync:retry_dead", args=[TARGET]))
     assert response.status_code == 302
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 2
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
-from apps.sync.delivery import outbox_sweep
+from apps.sync.delivery import queue_drain
 from apps.sync.models import OutboxMessage, OutboxStatus
 from apps.sync.services import outbox_enqueue
 from tests.support.worker import ROOT, WorkerProcess, wait_for, worker_env
@@ -86,13 +86,13 @@ def test_a_killed_worker_is_redelivered_with_the_same_key(
     assert message.status == OutboxStatus.IN_FLIGHT
     assert message.delivery_attempts.get().finished_at is None
 
-    # The lease runs out (moved, not waited for): as if it had ended just after the dispatch.
+    # The lease runs out (moved, not waited for): as if it had ended just after the claim.
     OutboxMessage.objects.filter(pk=message.pk).update(
-        claimed_until=message.dispatched_at + timedelta(milliseconds=1)
+        claimed_until=message.created_at + timedelta(milliseconds=1)
     )
     worker = SyncWorker(env, tmp_path / "worker-2.log").start()
     try:
-        assert outbox_sweep() == [message.pk]
+        queue_drain()  # what beat does every 10 s
         wait_for(
             lambda: OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENT).exists(),
             message="the redelivery",
