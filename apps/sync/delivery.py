@@ -240,6 +240,17 @@ def _send(claim: Claim) -> Called:
     return Called(claim, result, error, int((time.monotonic() - started) * 1000))
 
 
+ATTEMPT_RESULT_FIELDS = [
+    "finished_at",
+    "duration_ms",
+    "outcome",
+    "request_summary",
+    "response_code",
+    "response_excerpt",
+    "error",
+]
+
+
 def _record(called: list[Called], released: list[Claim], *, now: datetime) -> dict[int, Outcome]:
     """Write the batch's outcomes in one transaction, and put back what was never sent."""
     ids = [c.claim.message.pk for c in called] + [c.message.pk for c in released]
@@ -273,7 +284,9 @@ def _record(called: list[Called], released: list[Claim], *, now: datetime) -> di
         for call in called:
             if call.error is not None:
                 message = current[call.claim.message.pk]
-                outcomes[message.pk] = _record_failure(message, call, now=now)
+                outcomes[message.pk] = _record_failure(
+                    message, call.claim.attempt, call.error, now=now
+                )
 
         # Released rows were never sent: they go back as they were, without an attempt.
         ours = [c for c in released if _still_ours(current[c.message.pk], c.attempt)]
@@ -286,27 +299,16 @@ def _record(called: list[Called], released: list[Claim], *, now: datetime) -> di
     return outcomes
 
 
-ATTEMPT_RESULT_FIELDS = [
-    "finished_at",
-    "duration_ms",
-    "outcome",
-    "request_summary",
-    "response_code",
-    "response_excerpt",
-    "error",
-]
-
-
 def _still_ours(message: OutboxMessage, attempt: DeliveryAttempt) -> bool:
     return message.status == OutboxStatus.IN_FLIGHT and message.attempts == attempt.number
 
 
-def _record_failure(message: OutboxMessage, call: Called, *, now: datetime) -> Outcome:
-    if not _still_ours(message, call.claim.attempt):
+def _record_failure(
+    message: OutboxMessage, attempt: DeliveryAttempt, error: DeliveryError, *, now: datetime
+) -> Outcome:
+    if not _still_ours(message, attempt):
         # Our lease ran out and someone else owns the row now; it decides.
         return Outcome.SKIPPED
-    error = call.error
-    assert error is not None
     message.claimed_until = None
     message.last_error = error.reason[:EXCERPT_CHARS]
     if isinstance(error, PermanentError) or message.attempts >= message.attempt_limit:

@@ -1,4 +1,4 @@
-"""A real worker killed after the remote applied a row: the sweep sends it again, applied once."""
+"""A real worker killed after the remote applied a row: the next drain sends it again, applied once."""
 
 import subprocess
 import sys
