@@ -211,16 +211,15 @@ def main() -> int:
         "--events", type=int, help="pushed events for ingest (6000; 2000 on the file broker)"
     )
     parser.add_argument("--floor-requests", type=int, default=8000)
-    parser.add_argument("--orders", type=int, help="orders for delivery, 3 rows each (500; 10)")
-    parser.add_argument("--changes", type=int, help="case changes for propagation (60; 10)")
+    parser.add_argument("--orders", type=int, help="orders for delivery, 3 rows each (500)")
+    parser.add_argument("--changes", type=int, help="case changes for propagation (60)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
     args = parser.parse_args()
-    # kombu's file-system transport polls once a second when the worker is busy, so a worker
-    # takes about one task per second there: smaller sizes keep the SQLite run short.
+    # SQLite takes pushes one write at a time: fewer of them keep that run short.
     redis = bool(os.environ.get("REDIS_URL"))
     args.events = args.events or (6000 if redis else 2000)
-    args.orders = args.orders or (500 if redis else 10)
-    args.changes = args.changes or (60 if redis else 10)
+    args.orders = args.orders or 500
+    args.changes = args.changes or 60
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     tmp = Path(tempfile.mkdtemp(prefix="crossdock-bench-sync-"))
@@ -425,7 +424,7 @@ def main() -> int:
         assert SfccOrder.objects.count() == total
 
         # (b) delivery: 3 rows per order, one worker process --------------------------------
-        warm_orders = 20 if redis else 2  # the file broker runs about one task a second
+        warm_orders = 20
         bulk = control.post("/orders/bulk", json={"count": args.orders + warm_orders}).json()
         numbers = [f"{int(bulk['first']) + i:08d}" for i in range(args.orders + warm_orders)]
 
