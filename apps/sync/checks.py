@@ -16,7 +16,7 @@ def check_lease(app_configs, **kwargs):
         errors.append(
             Error(
                 f"SYNC_LEASE_SECONDS ({lease}) must exceed the delivery task's hard time limit "
-                f"({DELIVERY_TIME_LIMIT} s), or the sweep may redeliver a row a live worker is sending.",
+                f"({DELIVERY_TIME_LIMIT} s), or another drain may redeliver a row a live worker is sending.",
                 id="sync.E001",
             )
         )
@@ -26,7 +26,7 @@ def check_lease(app_configs, **kwargs):
         errors.append(
             Error(
                 f"SYNC_LEASE_SECONDS ({lease}) must be shorter than the broker's visibility "
-                f"timeout ({visibility} s), so the sweep recovers a lost delivery first.",
+                f"timeout ({visibility} s), so a drain recovers a lost delivery first.",
                 id="sync.E002",
             )
         )
