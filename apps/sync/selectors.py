@@ -253,13 +253,13 @@ def next_step(message: OutboxMessage, *, now: datetime) -> str:
         return f"Delivery in {short_duration(message.next_attempt_at - now)} ({of})."
     if status == OutboxStatus.RETRYING:
         if message.next_attempt_at <= now:
-            return f"Next attempt at the next sweep, within seconds ({of})."
+            return f"Next attempt within seconds ({of})."
         return f"Next attempt in {short_duration(message.next_attempt_at - now)} ({of})."
     if status == OutboxStatus.IN_FLIGHT:
         if message.claimed_until and message.claimed_until <= now:
             return (
-                "The worker was lost mid-delivery; the sweep sends it again with the same "
-                "idempotency key, so the remote applies it once."
+                "The worker was lost mid-delivery; it is sent again within seconds, with the "
+                "same idempotency key, so the remote applies it once."
             )
         return f"Being delivered now (attempt {message.attempts} of {message.attempt_limit})."
     if status == OutboxStatus.DEAD:

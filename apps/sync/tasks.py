@@ -1,7 +1,7 @@
 """Celery entry points of sync: thin, idempotent, acknowledged late; each takes an id or nothing.
 
 A task killed mid-way is redelivered by the broker (acks_late + reject_on_worker_lost) or
-picked up by the next sweep; both paths end in the same idempotent service call.
+picked up by the next drain or sweep; both paths end in the same idempotent service call.
 """
 
 from datetime import timedelta

@@ -1,12 +1,11 @@
 """Outbox delivery against a real HTTP server: order per key, backoff, dead letters, leases."""
 
 import contextlib
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from apps.sync.errors import RetryableError
 from apps.sync.models import DeliveryAttempt, OutboxMessage, OutboxStatus
 from apps.sync.registry import deliverers
 from apps.sync.services import outbox_enqueue
+from tests.support.threads import run_at_once
 
 from .conftest import TARGET, http_deliverer, threads_share_database
 
@@ -375,23 +375,7 @@ def test_concurrent_workers_claim_a_row_once(remote):
         pytest.skip("threads need a shared database (PostgreSQL or a file SQLite)")
     # Written directly: through outbox_enqueue the commit would already deliver it (eager tasks).
     message = OutboxMessage.objects.create(target=TARGET, topic="t", key="k", payload={})
-    barrier = threading.Barrier(8)
-    outcomes, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            outcomes.append(deliver(message.pk))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes, errors = run_at_once(8, lambda: deliver(message.pk))
     assert errors == []
     assert sorted(outcomes) == sorted([Outcome.SENT] + [Outcome.SKIPPED] * 7)
     assert len(remote.requests) == 1
@@ -408,23 +392,7 @@ def test_concurrent_drains_send_each_row_once(remote):
         for n in range(60)
     ]
     OutboxMessage.objects.bulk_create(rows)
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def worker():
-        try:
-            barrier.wait()
-            deliver_due(batch=5)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _, errors = run_at_once(4, lambda: deliver_due(batch=5))
     assert errors == []
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 60
     assert sorted(remote.keys()) == sorted(

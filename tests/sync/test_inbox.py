@@ -4,7 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from apps.sync.services import (
     inbox_sweep,
     outbox_enqueue,
 )
+from tests.support.threads import run_at_once
 
 from .conftest import threads_share_database
 
@@ -164,27 +165,6 @@ def test_a_rolled_back_record_leaves_nothing(applied):
         inbox_record(source=SOURCE, source_id="evt-1", payload={})
         raise RuntimeError("request failed")
     assert not InboxEvent.objects.exists()
-
-
-def run_at_once(n: int, fn) -> tuple[list, list]:
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(fn())
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 @pytest.mark.django_db(transaction=True)

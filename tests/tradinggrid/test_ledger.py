@@ -5,7 +5,6 @@ Helpers here are shared by the other connector tests (mirroring, inbound, faults
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,6 +47,7 @@ from apps.workspace import services as workspace
 from apps.workspace.choices import CaseKind
 from apps.workspace.choices import Channel as CaseChannel
 from tests.factories import OrganizationFactory, internal_user, member
+from tests.support.threads import run_at_once
 
 RETAILER = Party(qualifier="ZZ", id="CROSSDOCK")
 FLOWING = (OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.IN_FLIGHT)
@@ -191,28 +191,17 @@ def test_control_numbers_count_per_sender_receiver_and_kind(db):
 def test_control_numbers_never_repeat_across_concurrent_drawers():
     if connection.vendor == "sqlite" and "memory" in (connection.settings_dict["NAME"] or ""):
         pytest.skip("threads need a shared database file")
-    drawn: list[int] = []
-    lock = threading.Lock()
-    errors: list[BaseException] = []
 
-    def draw() -> None:
-        try:
-            source = DatabaseControlNumberSource()
-            for _ in range(15):
-                value = source.next(sender="ZZ:CROSSDOCK", receiver="ZZ:SUP009", kind="transaction")
-                with lock:
-                    drawn.append(value)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def draw() -> list[int]:
+        source = DatabaseControlNumberSource()
+        return [
+            source.next(sender="ZZ:CROSSDOCK", receiver="ZZ:SUP009", kind="transaction")
+            for _ in range(15)
+        ]
 
-    threads = [threading.Thread(target=draw) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    batches, errors = run_at_once(4, draw)
     assert errors == []
+    drawn = [value for batch in batches for value in batch]
     assert sorted(drawn) == list(range(1, 61))
 
 
