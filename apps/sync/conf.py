@@ -5,7 +5,7 @@
 | SYNC_BACKOFF_BASE_SECONDS   | 2       | first retry waits up to this long                     |
 | SYNC_BACKOFF_MAX_SECONDS    | 600     | no computed wait is longer (Retry-After may be)       |
 | SYNC_MAX_ATTEMPTS           | 12      | attempts before an outbox row (or inbox event) gives up |
-| SYNC_LEASE_SECONDS          | 120     | how long a claim holds a row before the sweep retakes it |
+| SYNC_LEASE_SECONDS          | 120     | how long a claim holds a row before a drain retakes it |
 | SYNC_DELIVERY_BATCH         | 50      | outbox rows a worker claims (and records) at a time   |
 | SYNC_SWEEP_BATCH            | 200     | inbox events one sweep dispatches at most             |
 | SYNC_OUTBOX_RETENTION_DAYS  | 30      | sent and discarded rows are purged after this long    |
