@@ -79,7 +79,7 @@ def operations(request: HttpRequest) -> HttpResponse:
         "attention": [attention.get(name)() for name in attention.names()],
         "page": page,
         "filters": filters,
-        "target_choices": selectors.outbox_targets(),
+        "target_choices": [(target, target) for target in selectors.outbox_targets()],
         "status_choices": OutboxStatus.choices,
         "next_url": _page_url("sync:operations", filters, page.next_before)
         if page.next_before
@@ -186,7 +186,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "sources": selectors.source_health(),
         "page": page,
         "filters": filters,
-        "source_choices": selectors.inbox_sources(),
+        "source_choices": [(source, source) for source in selectors.inbox_sources()],
         "status_choices": InboxStatus.choices,
         "next_url": _page_url("sync:inbox", filters, page.next_before) if page.next_before else "",
         "first_url": _page_url("sync:inbox", filters, None)

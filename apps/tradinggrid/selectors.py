@@ -109,15 +109,19 @@ def ledger_page(*, before: int | None = None, **filters) -> LedgerPage:
     return LedgerPage(rows=found, next_before=found[-1].pk if more and found else None)
 
 
-def document_type_choices() -> list[str]:
+def document_type_choices() -> list[tuple[str, str]]:
     """The types the ledger can hold, for the filter (a fixed list: no scan of the ledger)."""
     x12 = sorted({set_id for standard, set_id in registered_mappings() if standard == "x12"})
     events = sorted(set(conf.DOCUMENT_TYPE_NAMES) | set(PARTNER_EVENT_TYPES))
-    return ["997", "999", *x12, "CONTRL", *(f"CXD {event}" for event in events)]
+    types = ["997", "999", *x12, "CONTRL", *(f"CXD {event}" for event in events)]
+    return [(kind, kind) for kind in types]
 
 
-def partner_choices() -> QuerySet[Organization]:
-    return Organization.objects.partners().exclude(tg_id="").order_by("name")
+def partner_choices() -> list[tuple[int, str]]:
+    """(id, name) of the partners with a Trading Grid identity, for the filter."""
+    return list(
+        Organization.objects.partners().exclude(tg_id="").order_by("name").values_list("pk", "name")
+    )
 
 
 def open_alerts(*, actor, limit: int = 20) -> list[Alert]:

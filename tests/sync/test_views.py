@@ -154,8 +154,11 @@ def test_health_refresh_answers_with_the_health_partial(client, operator):
 def test_filter_that_matches_nothing_says_so(client, operator, remote):
     enqueue()
     client.force_login(operator)
-    response = client.get(reverse("sync:operations"), {"status": "dead"})
+    response = client.get(reverse("sync:operations"), {"status": "dead", "target": TARGET})
     assert "No messages match" in response.text
+    # The form shows the filters it applied.
+    assert f'<option value="{TARGET}" selected>{TARGET}</option>' in response.text
+    assert '<option value="dead" selected>' in response.text
 
 
 def test_list_query_count_does_not_grow_with_rows(

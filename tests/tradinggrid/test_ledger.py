@@ -374,6 +374,13 @@ def test_the_ledger_page_lists_filters_and_alerts(client, operator, partner, mai
         {"partner": partner.pk, "direction": "inbound", "status": "sent"},
     )
     assert "No documents match" in filtered.content.decode()
+    # The form shows the filters it applied, the partner's id included.
+    for option in (
+        f'<option value="{partner.pk}" selected>{partner.name}</option>',
+        '<option value="inbound" selected>',
+        '<option value="sent" selected>',
+    ):
+        assert option in filtered.content.decode()
     by_type = client.get(
         reverse("tradinggrid:ledger"), {"type": "CXD case.created", "overdue": "on"}
     )
