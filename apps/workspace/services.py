@@ -361,11 +361,12 @@ def message_post(
         raise NotAllowed("Only the retailer writes internal notes.")
     if not body.strip() and not files:
         raise DomainError("Write a message or attach a file.", fields={"body": ["Required."]})
+    uploads = [_checked_upload(name, fh) for name, fh in files]  # read before taking the lock
     with transaction.atomic():
         case = _lock(case, actor)
         message = _message_create(case=case, actor=actor, channel=channel, body=body, visibility=visibility)
-        for name, fh in files:
-            file_upload(actor=actor, channel=channel, case=case, name=name, content=fh, message=message, visibility=visibility)
+        for upload in uploads:
+            _file_store(case=case, actor=actor, channel=channel, upload=upload, message=message, visibility=visibility)
         if visibility == Visibility.PARTNER:
             if side == Side.PARTNER and case.first_responded_at is None:
                 case.first_responded_at = timezone.now()
@@ -440,6 +441,28 @@ def _message_create(
 # --- files ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Upload:
+    """A file read through once, before any lock: its checksum, size and type by content."""
+
+    name: str
+    content: IO[bytes]
+    sha256: str
+    size: int
+    content_type: str
+
+
+def _checked_upload(name: str, content: IO[bytes], max_bytes: int | None = None) -> _Upload:
+    from django.conf import settings
+
+    limit = max_bytes or settings.FILE_UPLOAD_MAX_BYTES
+    sha256, size = checksum(content)
+    if size > limit:
+        raise UploadTooLarge(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
+    detected = detect_type(content)
+    return _Upload(safe_filename(name), content, sha256, size, detected.content_type)
+
+
 def file_upload(
     *,
     actor,
@@ -454,56 +477,68 @@ def file_upload(
     max_bytes: int | None = None,
 ) -> FileVersion:
     """Store a file (or a new version of one): checked by content, checksummed, never overwritten."""
-    from django.conf import settings
-
     side = side_of(actor)
     if visibility == Visibility.INTERNAL and side != Side.RETAILER:
         raise NotAllowed("Only the retailer uploads internal files.")
-    limit = max_bytes or settings.FILE_UPLOAD_MAX_BYTES
-    sha256, size = checksum(content)
-    if size > limit:
-        raise UploadTooLarge(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
-    detected = detect_type(content)
-    filename = safe_filename(name)
+    upload = _checked_upload(name, content, max_bytes)
     with transaction.atomic():
         case = _lock(case, actor)
-        if supersedes is not None:
-            attachment = Attachment.objects.for_actor(actor).select_for_update().filter(pk=supersedes.pk, case=case).first()
-            if attachment is None:
-                raise Attachment.DoesNotExist("No such file on this case.")
-        else:
-            attachment = Attachment.objects.create(case=case, message=message, name=filename, visibility=visibility)
-        version = FileVersion(
-            attachment=attachment,
-            number=attachment.version_count + 1,
-            original_name=filename,
-            content_type=detected.content_type,
-            size=size,
-            sha256=sha256,
-            uploaded_by=_person(actor),
-            uploaded_label=actor_label(actor),
-            channel=channel,
-            note=note[:500],
+        return _file_store(
+            case=case, actor=actor, channel=channel, upload=upload, message=message,
+            supersedes=supersedes, visibility=visibility, note=note,
         )
-        content.seek(0)
-        version.file.save(f"{filename}", File(content), save=False)
-        version.save()
-        attachment.current_version = version
-        attachment.version_count = version.number
-        attachment.save(update_fields=["current_version", "version_count"])
-        verb = "file_version" if version.number > 1 else "file"
-        timeline_record(
-            case=case, actor=actor, channel=channel, verb=verb,
-            summary=f"{'New version' if version.number > 1 else 'File'}: {filename} (v{version.number})",
-            changes=[("file", None, f"{filename} v{version.number}")],
-            visibility=attachment.visibility,
-        )
-        if attachment.visibility == Visibility.PARTNER:
-            Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
-        _publish(
-            case, "file.attached", actor=actor, channel=channel, visibility=attachment.visibility,
-            file_version_id=version.pk, name=filename, sha256=sha256, size=size, version=version.number,
-        )
+
+
+def _file_store(
+    *,
+    case: Case,
+    actor,
+    channel: str,
+    upload: _Upload,
+    message: Message | None = None,
+    supersedes: Attachment | None = None,
+    visibility: str = Visibility.PARTNER,
+    note: str = "",
+) -> FileVersion:
+    """Write a checked upload on a case the caller has locked, in the caller's transaction."""
+    filename = upload.name
+    if supersedes is not None:
+        attachment = Attachment.objects.for_actor(actor).select_for_update().filter(pk=supersedes.pk, case=case).first()
+        if attachment is None:
+            raise Attachment.DoesNotExist("No such file on this case.")
+    else:
+        attachment = Attachment.objects.create(case=case, message=message, name=filename, visibility=visibility)
+    version = FileVersion(
+        attachment=attachment,
+        number=attachment.version_count + 1,
+        original_name=filename,
+        content_type=upload.content_type,
+        size=upload.size,
+        sha256=upload.sha256,
+        uploaded_by=_person(actor),
+        uploaded_label=actor_label(actor),
+        channel=channel,
+        note=note[:500],
+    )
+    upload.content.seek(0)
+    version.file.save(f"{filename}", File(upload.content), save=False)
+    version.save()
+    attachment.current_version = version
+    attachment.version_count = version.number
+    attachment.save(update_fields=["current_version", "version_count"])
+    verb = "file_version" if version.number > 1 else "file"
+    timeline_record(
+        case=case, actor=actor, channel=channel, verb=verb,
+        summary=f"{'New version' if version.number > 1 else 'File'}: {filename} (v{version.number})",
+        changes=[("file", None, f"{filename} v{version.number}")],
+        visibility=attachment.visibility,
+    )
+    if attachment.visibility == Visibility.PARTNER:
+        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+    _publish(
+        case, "file.attached", actor=actor, channel=channel, visibility=attachment.visibility,
+        file_version_id=version.pk, name=filename, sha256=upload.sha256, size=upload.size, version=version.number,
+    )
     return version
 
 

@@ -3,8 +3,10 @@
 import io
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.test.client import encode_multipart
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.workspace import services
@@ -169,3 +171,38 @@ def test_upload_past_the_limit_is_stopped_mid_stream(client, agent, partner_a):
     assert "larger than the" in response.text
     assert stream.consumed < len(body)
     assert not FileVersion.objects.exists()
+
+
+def test_a_reply_carries_its_files_and_a_refused_one_stores_nothing(agent, partner_a, user_a):
+    case = open_case(agent, partner_a)
+    message = services.message_post(
+        actor=user_a, channel=Channel.WEB, case=case, body="Packing list and proof attached.",
+        files=[("packing.pdf", pdf()), ("photo.png", io.BytesIO(PNG_BYTES))],
+    )
+    attached = {a.name: a.current_version.content_type for a in message.attachments.all()}
+    assert attached == {"packing.pdf": "application/pdf", "photo.png": "image/png"}
+    assert case.timeline.filter(verb="file").count() == 2
+
+    with pytest.raises(UploadRefused):
+        services.message_post(
+            actor=user_a, channel=Channel.WEB, case=case, body="Second try",
+            files=[("ok.pdf", pdf()), ("evil.pdf", io.BytesIO(b"<html><script>x</script></html>"))],
+        )
+    assert not case.messages.filter(body__contains="Second try").exists()
+    assert FileVersion.objects.count() == 2
+
+
+def test_a_reply_with_files_locks_the_case_once(agent, partner_a, user_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no row locks to count")
+    case = open_case(agent, partner_a)
+    with CaptureQueriesContext(connection) as queries:
+        services.message_post(
+            actor=user_a, channel=Channel.WEB, case=case, body="Three documents",
+            files=[(f"doc-{n}.pdf", pdf()) for n in range(3)],
+        )
+    case_locks = [
+        q["sql"] for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "workspace_case"' in q["sql"] and "FOR UPDATE" in q["sql"]
+    ]
+    assert len(case_locks) == 1
