@@ -831,3 +831,28 @@ def test_registry_knows_the_shipped_mappings_and_refuses_a_second_mapper():
         @register_mapping("x12", "855")
         class Another(TransactionMapping):
             pass
+
+
+def issues_of(set_id: str, body: bytes) -> list[tuple]:
+    data = MINIMAL.replace(b"850", set_id.encode()).replace(
+        b"BEG*00*NE*PO12345**20260709~\nPO1**1*EA*10.00**VN*VENDORSKU~\nCTT*1~", body
+    )
+    transaction = next(parse_interchange(data).transactions)
+    return [
+        (i.segment_id, i.element_position, i.element_reference, i.code)
+        for i in get_mapping(standard="x12", set_id=set_id).validate(transaction)
+    ]
+
+
+def test_850_and_855_name_each_missing_element_and_bad_date():
+    assert issues_of("850", b"BEG*00**PO12345**20261345~\nPO1**1*EA~\nCTT*1~") == [
+        ("BEG", 2, "92", "1"),
+        ("BEG", 5, "373", "8"),
+    ]
+    assert issues_of("855", b"BAK*00*AC**2026070~\nACK**1*EA*079~\nACK*IA*1*EA*079*NOTADATE~") == [
+        ("BAK", 3, "324", "1"),
+        ("BAK", 4, "373", "8"),
+        ("ACK", 1, "668", "1"),
+        ("ACK", 5, "373", "2"),
+        ("ACK", 5, "373", "8"),
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -90,6 +90,38 @@ def _is_date(value: str) -> bool:
     except MappingError:
         return False
     return True
+
+
+def _missing(seg: Segment, index: int, elements: Iterable[tuple[int, str]]) -> list[EdiIssue]:
+    """An issue (997/999 code 1) for each mandatory (element, data element reference) left empty."""
+    return [
+        element_issue(
+            segment=seg,
+            index=index,
+            element=element,
+            reference=reference,
+            code="1",
+            message="mandatory element is missing",
+        )
+        for element, reference in elements
+        if not seg.text(element)
+    ]
+
+
+def _bad_date(seg: Segment, index: int, element: int) -> list[EdiIssue]:
+    """An issue (code 8) when a date element (373, CCYYMMDD) holds something else."""
+    if not seg.text(element) or _is_date(seg.text(element)):
+        return []
+    return [
+        element_issue(
+            segment=seg,
+            index=index,
+            element=element,
+            reference="373",
+            code="8",
+            message="not a date",
+        )
+    ]
 
 
 # Shared loops ---------------------------------------------------------------------
@@ -244,29 +276,8 @@ class PurchaseOrderMapping(TransactionMapping):
                 segment_issue(segment_id="BEG", index=2, code="3", message="BEG is missing")
             )
         for index, beg in begs:
-            for element, name in ((1, "353"), (2, "92"), (3, "324"), (5, "373")):
-                if not beg.text(element):
-                    issues.append(
-                        element_issue(
-                            segment=beg,
-                            index=index,
-                            element=element,
-                            reference=name,
-                            code="1",
-                            message="mandatory element is missing",
-                        )
-                    )
-            if beg.text(5) and not _is_date(beg.text(5)):
-                issues.append(
-                    element_issue(
-                        segment=beg,
-                        index=index,
-                        element=5,
-                        reference="373",
-                        code="8",
-                        message="not a date",
-                    )
-                )
+            issues += _missing(beg, index, ((1, "353"), (2, "92"), (3, "324"), (5, "373")))
+            issues += _bad_date(beg, index, 5)
         return issues
 
     def from_domain(self, payload: Mapping[str, Any]) -> list[Segment]:
@@ -421,47 +432,15 @@ class PurchaseOrderAcknowledgmentMapping(TransactionMapping):
 
     @staticmethod
     def _check_bak(seg: Segment, index: int) -> list[EdiIssue]:
-        issues = [
-            element_issue(
-                segment=seg,
-                index=index,
-                element=element,
-                reference=reference,
-                code="1",
-                message="mandatory element is missing",
-            )
-            for element, reference in ((1, "353"), (2, "587"), (3, "324"), (4, "373"))
-            if not seg.text(element)
-        ]
-        if seg.text(4) and not _is_date(seg.text(4)):
-            issues.append(
-                element_issue(
-                    segment=seg,
-                    index=index,
-                    element=4,
-                    reference="373",
-                    code="8",
-                    message="not a date",
-                )
-            )
-        return issues
+        return _missing(seg, index, ((1, "353"), (2, "587"), (3, "324"), (4, "373"))) + _bad_date(
+            seg, index, 4
+        )
 
     @staticmethod
     def _check_ack(seg: Segment, index: int) -> list[EdiIssue]:
-        issues: list[EdiIssue] = []
+        issues = _missing(seg, index, ((1, "668"),))
         code = seg.text(1)
-        if not code:
-            issues.append(
-                element_issue(
-                    segment=seg,
-                    index=index,
-                    element=1,
-                    reference="668",
-                    code="1",
-                    message="mandatory element is missing",
-                )
-            )
-        elif code not in LINE_STATUS_BY_CODE:
+        if code and code not in LINE_STATUS_BY_CODE:
             issues.append(
                 element_issue(
                     segment=seg,
@@ -483,15 +462,6 @@ class PurchaseOrderAcknowledgmentMapping(TransactionMapping):
                     message="ACK04 needs a date in ACK05",
                 )
             )
-        elif seg.text(5) and not _is_date(seg.text(5)):
-            issues.append(
-                element_issue(
-                    segment=seg,
-                    index=index,
-                    element=5,
-                    reference="373",
-                    code="8",
-                    message="not a date",
-                )
-            )
+        else:
+            issues += _bad_date(seg, index, 5)
         return issues
