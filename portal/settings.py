@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.partners",
     "apps.workspace",
+    "apps.exceptions",
+    "apps.conversations",
     "apps.sync",
     "apps.sfcc",
     "apps.tradinggrid",

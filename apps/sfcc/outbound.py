@@ -72,19 +72,9 @@ def external_status_for(*, order_id: int, case: Any) -> str:
         c, state = states[0]
         return _truncate(f"{state.label} · Crossdock {c.reference}", EXTERNAL_STATUS_MAX)
     # Cases still being worked first: that is what a service agent in SFCC looks for.
-    states.sort(
-        key=lambda pair: (
-            pair[1].name == _resolved_state(pair[0].kind) or not pair[1].open,
-            pair[0].pk,
-        )
-    )
+    states.sort(key=lambda pair: (pair[1].resolved or not pair[1].open, pair[0].pk))
     text = "Crossdock: " + "; ".join(f"{c.reference} {state.label}" for c, state in states)
     return _truncate(text, EXTERNAL_STATUS_MAX)
-
-
-def _resolved_state(kind: str) -> str | None:
-    step = workflow_for(kind).transition("resolve")
-    return step.target if step is not None else None
 
 
 def case_state_enqueue(
@@ -127,19 +117,15 @@ def case_state_enqueue(
         )
 
     comment = str(payload.get("comment") or "").strip()
-    to_status = payload.get("to_status") or case.status
     from_status = payload.get("from_status")
-    resolved = _resolved_state(case.kind)
     attributes: dict[str, Any] = {
         "c_crossdockCaseId": case.reference,
         "c_crossdockCaseStatus": state.label,
         "c_crossdockCaseUrl": url,
     }
-    if to_status == resolved:
+    if payload.get("resolves"):
         attributes["c_crossdockResolution"] = _truncate(comment or state.label, RESOLUTION_MAX)
-    elif state.open and (
-        from_status == resolved or (from_status and not workflow.state(from_status).open)
-    ):
+    elif state.open and not state.resolved and from_status and workflow.settled(from_status):
         attributes["c_crossdockResolution"] = None  # reopened: the old answer no longer holds
     rows.append(
         outbox_enqueue(

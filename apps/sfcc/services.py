@@ -325,16 +325,7 @@ def _open(
 
 def _settled(case: Case) -> bool:
     """Resolved or closed: new information should not hand the turn back by itself."""
-    workflow = workflow_for(case.kind)
-    resolve = workflow.transition("resolve")
-    return (resolve is not None and case.status == resolve.target) or not workflow.state(
-        case.status
-    ).open
-
-
-def _can_take(case: Case, name: str) -> bool:
-    step = workflow_for(case.kind).transition(name)
-    return step is not None and case.status in step.sources and Side.RETAILER in step.sides
+    return workflow_for(case.kind).settled(case.status)
 
 
 def _say(*, case: Case, text: str, hand_over: bool) -> None:
@@ -356,9 +347,10 @@ def _reactivate(*, link: OrderException, detection: rules.Detection) -> Case:
     text = f"SFCC reports {link.code} on order {link.order.order_no} again."
     if detection.detail:
         text += f" Detail: {detection.detail}"
-    if _can_take(case, "reopen"):
+    reopen = workflow_for(case.kind).reopening(status=case.status, side=Side.RETAILER)
+    if reopen is not None:
         return case_transition(
-            actor=SFCC_ACTOR, channel=Channel.SFCC, case=case, transition="reopen", comment=text
+            actor=SFCC_ACTOR, channel=Channel.SFCC, case=case, transition=reopen.name, comment=text
         )
     _say(case=case, text=text, hand_over=True)
     return case
@@ -382,12 +374,13 @@ def _clear(*, link: OrderException) -> Case:
     link.save(update_fields=["active", "cleared_at"])
     case = link.case
     text = f"SFCC no longer reports {link.code} on order {link.order.order_no}."
-    if _can_take(case, "resolve"):
+    resolve = workflow_for(case.kind).resolving(status=case.status, side=Side.RETAILER)
+    if resolve is not None and resolve.payload_form is None:
         return case_transition(
             actor=SFCC_ACTOR,
             channel=Channel.SFCC,
             case=case,
-            transition="resolve",
+            transition=resolve.name,
             comment=f"{text} Resolved automatically.",
         )
     _say(case=case, text=text, hand_over=False)

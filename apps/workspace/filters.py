@@ -24,11 +24,11 @@ from apps.partners.models import Organization
 from apps.partners.tenancy import scope_of
 
 from .choices import CaseKind, Priority, Side
+from .flows import flows
 from .models import Case
 from .models.case import NO_DEADLINE
 from .pagination import SORT_CHOICES
 from .search import search_cases
-from .states import WORKFLOWS
 
 # Matches clock.sla_state: due soon is the last two hours, or the last quarter of a short wait.
 DUE_SOON_WINDOW = timedelta(hours=2)
@@ -39,14 +39,14 @@ PERSON = RegexValidator(r"^(me|none|\d{1,18})$", "Use “me”, “none” or a 
 def status_choices() -> list[tuple[str, str]]:
     """Every state of every registered workflow, once (flow apps may add their own)."""
     seen: dict[str, str] = {}
-    for workflow in WORKFLOWS.values():
-        for state in workflow.states:
+    for flow in flows():
+        for state in flow.workflow.states:
             seen.setdefault(state.name, state.label)
     return list(seen.items())
 
 
 def closed_statuses() -> set[str]:
-    return {s.name for w in WORKFLOWS.values() for s in w.states if not s.open}
+    return {s.name for f in flows() for s in f.workflow.states if not s.open}
 
 
 class Epoch(Func):

@@ -9,8 +9,8 @@ from apps.partners.models import Membership
 from apps.partners.tenancy import Scope
 
 from .choices import Visibility
+from .flows import kinds_for_role
 from .models import Case, Notification, NotificationPreference
-from .models.case import KINDS_BY_ROLE
 from .models.notifications import Delivery, EventType
 
 
@@ -18,7 +18,7 @@ def can_see(user, case: Case, visibility: str = Visibility.PARTNER) -> bool:
     """The same rule as `for_actor`, for one user and one case, without a query per user."""
     scope: Scope = user.scope
     if scope.internal:
-        kinds = KINDS_BY_ROLE.get(scope.role)
+        kinds = kinds_for_role(scope.role)
         return kinds is None or case.kind in kinds
     return scope.partner_id == case.partner_id and visibility == Visibility.PARTNER
 

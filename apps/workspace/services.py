@@ -25,6 +25,7 @@ from .formatting import mentioned_emails, render_body
 from .models import Attachment, Case, FileVersion, Message, Tag, TimelineEvent, Watch
 from .models.notifications import EventType
 from .notify import can_see, notify, partner_members, stakeholders
+from .payloads import LINES_KEY, line_answers_store, validate_payload
 from .states import Transition, workflow_for
 from .uploads import UploadRefused, UploadTooLarge, checksum, detect_type, safe_filename
 
@@ -49,8 +50,14 @@ def _person(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-def _lock(case: Case, actor) -> Case:
-    """Re-read the case under a row lock, through the actor's scope: out of scope is 404."""
+def case_lock(*, case: Case, actor) -> Case:
+    """Re-read the case under a row lock, through the actor's scope: out of scope is 404.
+
+    Flow services call it inside their own transaction before changing their detail rows,
+    then take a step with `transition_take`, so the case and the flow's data change together.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("case_lock is called inside the caller's transaction.")
     locked = Case.objects.for_actor(actor).select_for_update().filter(pk=case.pk).first()
     if locked is None:
         raise Case.DoesNotExist("No such case.")
@@ -66,8 +73,10 @@ def timeline_record(
     summary: str,
     changes: Iterable[tuple[str, object, object]] = (),
     visibility: str = Visibility.PARTNER,
+    data: dict | None = None,
 ) -> TimelineEvent:
     return TimelineEvent.objects.create(
+        data=data or {},
         case=case,
         actor=_person(actor),
         actor_label=actor_label(actor),
@@ -143,9 +152,7 @@ def case_create(
     now = timezone.now()
     with transaction.atomic():
         # A partner who raises a case hands the first turn to the retailer.
-        status = workflow.initial if side == Side.RETAILER else "awaiting_retailer"
-        if status not in {s.name for s in workflow.states}:
-            status = workflow.initial
+        status = workflow.opening_state(side)
         case = Case(
             kind=draft.kind,
             partner=draft.partner,
@@ -190,29 +197,58 @@ def case_create(
     return case
 
 
-def case_transition(*, actor, channel: str, case: Case, transition: str, comment: str = "") -> Case:
+def case_transition(
+    *, actor, channel: str, case: Case, transition: str, comment: str = "", payload: dict | None = None
+) -> Case:
     """Move a case along its kind's table; nothing outside the table is possible."""
-    side = side_of(actor)
+    side_of(actor)  # refuse actors with no side before touching anything
     with transaction.atomic():
-        case = _lock(case, actor)
-        workflow = workflow_for(case.kind)
-        step = workflow.transition(transition)
-        if step is None:
-            raise DomainError(f"Unknown transition “{transition}”.", code="unknown_transition")
-        if side not in step.sides:
-            raise NotAllowed(f"“{step.label}” is not yours to take.")
-        if case.status not in step.sources:
-            raise Conflict(
-                f"“{step.label}” is not possible while the case is {workflow.state(case.status).label.lower()}.",
-                code="invalid_transition",
-            )
-        if step.needs_comment and not comment.strip():
-            raise DomainError("Say why in a comment.", fields={"comment": ["A comment is required."]})
-        _apply_transition(case=case, step=step, actor=actor, channel=channel, comment=comment)
+        case = case_lock(case=case, actor=actor)
+        transition_take(case=case, actor=actor, channel=channel, transition=transition, comment=comment, payload=payload)
     return case
 
 
-def _apply_transition(*, case: Case, step: Transition, actor, channel: str, comment: str = "") -> None:
+def transition_take(
+    *, case: Case, actor, channel: str, transition: str, comment: str = "", payload: dict | None = None
+) -> dict:
+    """Check and take one step on a case the caller has locked (`case_lock`), in its transaction.
+
+    The payload is validated by the step's form whatever the channel; it is stored on the
+    timeline, carried in the case event, and handed to the flow's effect. Returns it as stored.
+    """
+    side = side_of(actor)
+    workflow = workflow_for(case.kind)
+    step = workflow.transition(transition)
+    if step is None:
+        raise DomainError(f"Unknown transition “{transition}”.", code="unknown_transition")
+    if side not in step.sides:
+        raise NotAllowed(f"“{step.label}” is not yours to take.")
+    if case.status not in step.sources:
+        raise Conflict(
+            f"“{step.label}” is not possible while the case is {workflow.state(case.status).label.lower()}.",
+            code="invalid_transition",
+        )
+    if step.needs_comment and not comment.strip():
+        raise DomainError("Say why in a comment.", fields={"comment": ["A comment is required."]})
+    data: dict = {}
+    if step.payload_form is not None:
+        form = validate_payload(form_class=step.payload_form, case=case, data=payload)
+        if form.errors:
+            fields = {k if k != "__all__" else "payload": list(v) for k, v in form.errors.items()}
+            first = next(iter(form.errors.values()))[0]
+            raise DomainError(f"“{step.label}”: {first}", fields=fields, code="invalid_payload")
+        data = form.payload()
+    elif payload:
+        raise DomainError(f"“{step.label}” carries no data.", code="invalid_payload")
+    if step.guard is not None and (refusal := step.guard(case, data)):
+        raise Conflict(refusal, code="guard_refused")
+    _apply_transition(case=case, step=step, actor=actor, channel=channel, comment=comment, data=data)
+    return data
+
+
+def _apply_transition(
+    *, case: Case, step: Transition, actor, channel: str, comment: str = "", data: dict | None = None
+) -> None:
     workflow = workflow_for(case.kind)
     now = timezone.now()
     old_state, new_state = workflow.state(case.status), workflow.state(step.target)
@@ -223,10 +259,10 @@ def _apply_transition(*, case: Case, step: Transition, actor, channel: str, comm
     if side_of(actor) == Side.PARTNER and case.first_responded_at is None:
         case.first_responded_at = now
         fields.append("first_responded_at")
-    if step.target in {"resolved", "closed"} and case.resolved_at is None:
+    if new_state.resolved and case.resolved_at is None:
         case.resolved_at = now
         fields.append("resolved_at")
-    elif new_state.open and step.target != "resolved" and case.resolved_at is not None:
+    elif new_state.open and not new_state.resolved and case.resolved_at is not None:
         case.resolved_at = None
         fields.append("resolved_at")
     fields += clock.clock_hand_over(case, turn=new_state.turn, at=now, is_open=new_state.open)
@@ -238,12 +274,21 @@ def _apply_transition(*, case: Case, step: Transition, actor, channel: str, comm
         verb="transitioned",
         summary=f"{step.label}: {old_state.label} → {new_state.label}",
         changes=[("status", old_state.label, new_state.label)],
+        data=data,
     )
+    if data and data.get(LINES_KEY):
+        line_answers_store(
+            case=case, answers=data[LINES_KEY], actor=actor, person=_person(actor),
+            label=actor_label(actor), channel=channel,
+        )
+    if step.effect is not None:
+        step.effect(case=case, data=data or {}, actor=actor, channel=channel)
     if comment.strip():
         _message_create(case=case, actor=actor, channel=channel, body=comment, visibility=Visibility.PARTNER)
     _publish(
         case, "case.transitioned", actor=actor, channel=channel,
         transition=step.name, from_status=old_state.name, to_status=new_state.name, comment=comment,
+        resolves=step.resolves, reopens=step.reopens, data=data or {},
     )
     notify(
         case=case,
@@ -267,7 +312,7 @@ def case_update(
     """Assign, re-assign or re-prioritise. `...` means "leave as it is"."""
     side = side_of(actor)
     with transaction.atomic():
-        case = _lock(case, actor)
+        case = case_lock(case=case, actor=actor)
         changes = []
         if owner is not ...:
             if side != Side.RETAILER:
@@ -318,7 +363,7 @@ def case_set_tags(*, actor, channel: str, case: Case, add: Iterable[str] = (), r
     if side_of(actor) != Side.RETAILER:
         raise NotAllowed("Only the retailer tags cases.")
     with transaction.atomic():
-        case = _lock(case, actor)
+        case = case_lock(case=case, actor=actor)
         added = [t for t in add if t and not case.tags.filter(name=t).exists()]
         for name in added:
             case.tags.add(Tag.objects.get_or_create(name=name)[0])
@@ -363,7 +408,7 @@ def message_post(
         raise DomainError("Write a message or attach a file.", fields={"body": ["Required."]})
     uploads = [_checked_upload(name, fh) for name, fh in files]  # read before taking the lock
     with transaction.atomic():
-        case = _lock(case, actor)
+        case = case_lock(case=case, actor=actor)
         message = _message_create(case=case, actor=actor, channel=channel, body=body, visibility=visibility)
         for upload in uploads:
             _file_store(case=case, actor=actor, channel=channel, upload=upload, message=message, visibility=visibility)
@@ -482,7 +527,7 @@ def file_upload(
         raise NotAllowed("Only the retailer uploads internal files.")
     upload = _checked_upload(name, content, max_bytes)
     with transaction.atomic():
-        case = _lock(case, actor)
+        case = case_lock(case=case, actor=actor)
         return _file_store(
             case=case, actor=actor, channel=channel, upload=upload, message=message,
             supersedes=supersedes, visibility=visibility, note=note,
@@ -549,6 +594,7 @@ __all__ = [
     "NotAllowed",
     "UploadRefused",
     "case_create",
+    "case_lock",
     "case_set_tags",
     "case_transition",
     "case_update",
@@ -556,4 +602,5 @@ __all__ = [
     "file_upload",
     "message_post",
     "timeline_record",
+    "transition_take",
 ]

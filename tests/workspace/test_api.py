@@ -13,7 +13,8 @@ from apps.workspace import services
 from apps.workspace.api import urls as api_urls
 from apps.workspace.choices import CaseKind, Channel, Priority, Side, Visibility
 from apps.workspace.models import Attachment, Case, FileVersion, Message, TimelineEvent
-from apps.workspace.states import WORKFLOWS, workflow_for
+from apps.workspace.flows import flows
+from apps.workspace.states import workflow_for
 from tests.factories import member
 
 from .helpers import PDF_BYTES, open_case
@@ -274,7 +275,7 @@ def test_partner_cannot_post_an_internal_note_or_file(retail_admin, partner_a):
 def distinct_workflow_kinds() -> list[str]:
     """One kind per distinct table (flow apps may register their own)."""
     kinds, seen = [], []
-    for kind, workflow in WORKFLOWS.items():
+    for kind, workflow in ((f.kind, f.workflow) for f in flows()):
         signature = (workflow.states, workflow.transitions)
         if signature not in seen:
             seen.append(signature)

@@ -6,30 +6,22 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import models
 
-from apps.partners.roles import Role
 from apps.partners.tenancy import Scope, TenantQuerySet
 
 from ..choices import CaseKind, Priority, Side
+from ..flows import kinds_for_role
 
 # Cases nobody is waiting on sort after every real deadline; a constant keeps the column
 # non-null, so "due first" can use a plain index and keyset pagination.
 NO_DEADLINE = datetime(2999, 12, 31, tzinfo=UTC)
 
-# Which kinds each internal role works; operations and administrators see them all.
-KINDS_BY_ROLE = {
-    Role.AGENT: {
-        CaseKind.ORDER_EXCEPTION, CaseKind.ESCALATION, CaseKind.CLAIM,
-        CaseKind.DROPSHIP, CaseKind.MILESTONE, CaseKind.TRADE_DOCUMENT,
-    },
-    Role.MERCHANDISER: {CaseKind.ALLOCATION, CaseKind.LAUNCH, CaseKind.TRADE_DOCUMENT},
-}
 
 
 class CaseQuerySet(TenantQuerySet):
     tenant_path = "partner"
 
     def for_internal(self, scope: Scope):
-        kinds = KINDS_BY_ROLE.get(scope.role)
+        kinds = kinds_for_role(scope.role)
         return self.filter(kind__in=kinds) if kinds is not None else self
 
 
@@ -43,7 +35,7 @@ class CaseScopedQuerySet(TenantQuerySet):
         return f"{self.case_path}__partner"
 
     def for_internal(self, scope: Scope):
-        kinds = KINDS_BY_ROLE.get(scope.role)
+        kinds = kinds_for_role(scope.role)
         return self.filter(**{f"{self.case_path}__kind__in": kinds}) if kinds is not None else self
 
 

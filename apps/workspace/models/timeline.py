@@ -31,6 +31,8 @@ class TimelineEvent(models.Model):
     verb = models.CharField(max_length=40)
     summary = models.CharField(max_length=300)
     changes = models.JSONField(default=list, blank=True, help_text='[{"field", "from", "to"}]')
+    # The structured data a transition carried (a proposal, line answers), as validated.
+    data = models.JSONField(default=dict, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PARTNER)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -33,11 +33,11 @@ from .. import services
 from ..choices import CaseKind, Channel, Priority, Side
 from ..clock import sla_state
 from ..filters import OPEN_CHOICES, CaseFilterSet, status_choices
+from ..flows import flows, kind_choices, kinds_for_role
 from ..models import Case, SavedView, Tag
-from ..models.case import KINDS_BY_ROLE
 from ..pagination import SORT_CHOICES, count_upto, iterate_cases, paginate_cases, sort_for
 from ..selectors import cases_for_actor
-from ..states import WORKFLOWS, workflow_for
+from ..states import workflow_for
 
 FILTER_KEYS = (
     "q",
@@ -159,8 +159,7 @@ def _tabs(actor, data: QueryDict) -> list[Tab]:
 
 
 def _kind_choices(actor) -> list[tuple[str, str]]:
-    kinds = KINDS_BY_ROLE.get(actor.role) if actor.is_internal else None
-    return [(v, label) for v, label in CaseKind.choices if kinds is None or v in kinds]
+    return kind_choices(kinds_for_role(actor.role) if actor.is_internal else None)
 
 
 def _internal_people():
@@ -172,8 +171,8 @@ def _internal_people():
 def _bulk_transitions() -> list[tuple[str, str]]:
     """Transitions the retailer may take in any flow, by name (each case checks its own table)."""
     seen: dict[str, str] = {}
-    for workflow in WORKFLOWS.values():
-        for t in workflow.transitions:
+    for flow in flows():
+        for t in flow.workflow.transitions:
             if Side.RETAILER in t.sides:
                 seen.setdefault(t.name, t.label + (" (needs a comment)" if t.needs_comment else ""))
     return list(seen.items())
