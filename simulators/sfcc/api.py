@@ -35,6 +35,39 @@ LIST_FILTERS = {  # query name -> (order field, allowed values, most values acce
     "shippingStatus": ("shippingStatus", FIELD_VALUES["shipping-status"], 2),
 }
 MAX_WINDOW = 10_000
+# The methods each kind of resource takes. The server answers OPTIONS, HEAD and every 405 (with
+# Allow) from this table before a handler runs, so a handler only ever sees these methods.
+METHODS: dict[str, tuple[str, ...]] = {
+    "token": ("POST",),
+    "orders": ("GET",),
+    "order": ("GET", "PATCH"),
+    "order-field": ("PUT",),
+    "notes": ("GET", "POST"),
+}
+
+
+def resource_at(path: str) -> tuple[str, re.Match[str] | None] | None:
+    """The kind of resource at ``path`` (a key of METHODS) and its path match, or None."""
+    if path == TOKEN_PATH:
+        return "token", None
+    match = NOTES_PATH.match(path)
+    if match:
+        return "notes", match
+    match = ORDERS_PATH.match(path)
+    if not match:
+        return None
+    _, order_no, segment = match.groups()
+    if order_no is None:
+        return "orders", match
+    if segment is None:
+        return "order", match
+    return ("order-field", match) if segment in FIELD_VALUES else None
+
+
+def allowed_methods(path: str) -> tuple[str, ...] | None:
+    """The methods the resource at ``path`` takes, or None when there is no resource there."""
+    found = resource_at(path)
+    return METHODS[found[0]] if found else None
 
 
 def _bearer(req: Request) -> str | None:
@@ -56,8 +89,6 @@ class Api:
         auth = self.state.auth
         if auth["token_latency_ms"]:
             time.sleep(auth["token_latency_ms"] / 1000)
-        if req.method != "POST":
-            return oauth_error(405, "invalid_request", "use POST")
         scheme, _, encoded = (req.header("Authorization") or "").partition(" ")
         try:
             client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
@@ -91,8 +122,8 @@ class Api:
     # SCAPI Orders Admin -----------------------------------------------------------------
 
     def scapi(self, req: Request) -> Response:
-        match = ORDERS_PATH.match(req.path)
-        if not match:
+        kind, match = resource_at(req.path) or ("", None)
+        if kind not in ("orders", "order", "order-field") or match is None:
             return problem(404, f"No resource at {req.path}")
         org, order_no, segment = match.groups()
         is_write = req.method != "GET"
@@ -109,23 +140,17 @@ class Api:
                 slug="site-not-found",
                 title="Site Not Found",
             )
-        if order_no is None:
-            if req.method == "GET":
-                self.state.count("getOrders")
-                return self.get_orders(req, site_id)
-            return problem(405, f"{req.method} is not supported on the orders collection")
-        if segment is None:
-            if req.method == "GET":
-                self.state.count("getOrder")
-                return self.get_order(order_no, site_id)
-            if req.method == "PATCH":
-                self.state.count("updateOrder")
-                return self.patch_order(req, order_no, site_id)
-            return problem(405, f"{req.method} is not supported on an order")
-        if segment in FIELD_VALUES and req.method == "PUT":
-            self.state.count(f"put:{segment}")
-            return self.put_status(req, order_no, site_id, segment)
-        return problem(404, f"No resource at {req.path}")
+        if kind == "orders":
+            self.state.count("getOrders")
+            return self.get_orders(req, site_id)
+        if kind == "order" and req.method == "GET":
+            self.state.count("getOrder")
+            return self.get_order(order_no, site_id)
+        if kind == "order":
+            self.state.count("updateOrder")
+            return self.patch_order(req, order_no, site_id)
+        self.state.count(f"put:{segment}")
+        return self.put_status(req, order_no, site_id, segment)
 
     def _scapi_auth(self, req: Request, org: str, *, write: bool) -> Response | None:
         token = _bearer(req)
@@ -393,13 +418,6 @@ class Api:
             with self.state.lock:
                 notes = [dict(n, _type="note") for n in self.state.notes.get(order_no, [])]
             return Response(200, {"_v": v, "_type": "notes_result", "notes": notes})
-        if req.method != "POST":
-            return fault(
-                405,
-                f"{req.method} is not supported on notes.",
-                kind="MethodNotAllowedException",
-                version=v,
-            )
         self.state.count("postNote")
         try:
             body = req.json()

@@ -54,14 +54,16 @@ class Control:
         ]
         self.routes = [(m, re.compile(f"^{p}$"), h) for m, p, h in routes]
 
+    def allowed_methods(self, path: str) -> tuple[str, ...] | None:
+        """The methods routed for ``path``, or None when no route matches it."""
+        methods = [method for method, pattern, _ in self.routes if pattern.match(path)]
+        return tuple(dict.fromkeys(methods)) or None
+
     def handle(self, req: Request) -> Response:
-        allowed = False
+        # The server has already answered OPTIONS and wrong methods (405) from allowed_methods.
         for method, pattern, handler in self.routes:
             match = pattern.match(req.path)
-            if not match:
-                continue
-            allowed = True
-            if method != req.method:
+            if not match or method != req.method:
                 continue
             try:
                 return handler(req, **match.groupdict())
@@ -73,7 +75,7 @@ class Control:
                 return _error(404, f"no order {exc}")
             except Conflict as exc:
                 return _error(409, str(exc))
-        return _error(405 if allowed else 404, f"no control route {req.method} {req.path}")
+        return _error(404, f"no control route {req.method} {req.path}")
 
     @staticmethod
     def _body(req: Request) -> dict[str, Any]:

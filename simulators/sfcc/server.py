@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import socket
 import sys
@@ -12,7 +13,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from simulators.sfcc.api import SCAPI_PREFIX, TOKEN_PATH, Api
+from simulators.sfcc.api import SCAPI_PREFIX, TOKEN_PATH, Api, allowed_methods
 from simulators.sfcc.control import Control
 from simulators.sfcc.push import Pusher
 from simulators.sfcc.scenario import Scenario
@@ -20,6 +21,29 @@ from simulators.sfcc.state import State
 from simulators.sfcc.wire import DROP, Request, Response, error_for, problem
 
 MAX_BODY = 5 * 1024 * 1024  # SCAPI answers 413 above 5 MB
+
+
+def answer_method(req: Request, family: str, allowed: tuple[str, ...] | None) -> Response | None:
+    """Answer OPTIONS, and any method the resource does not take (405), as a real server does.
+
+    HEAD goes wherever GET goes; None lets the handler run (or answer 404 for no resource).
+    """
+    if allowed is None:
+        return None
+    offered = {*allowed, "OPTIONS"} | ({"HEAD"} if "GET" in allowed else set())
+    allow = ", ".join(sorted(offered))
+    if req.method == "OPTIONS":
+        return Response(204, None, {"Allow": allow})
+    if req.method in offered:
+        return None
+    response = error_for(family, 405, f"{req.method} is not allowed on {req.path}; use {allow}.")
+    response.headers["Allow"] = allow
+    return response
+
+
+def as_get(req: Request) -> Request:
+    """HEAD runs the GET handler; the server leaves the body out when it writes the answer."""
+    return dataclasses.replace(req, method="GET") if req.method == "HEAD" else req
 
 
 class Simulator:
@@ -50,7 +74,8 @@ class Simulator:
 
     def dispatch(self, req: Request) -> Response:
         if req.path.startswith("/__control/"):
-            return self.control.handle(req)
+            refused = answer_method(req, "control", self.control.allowed_methods(req.path))
+            return refused or self.control.handle(as_get(req))
         if req.path == TOKEN_PATH:
             family = "token"
         elif req.path.startswith("/s/"):
@@ -72,6 +97,10 @@ class Simulator:
                 "The service is unavailable (simulated outage).",
                 retry_after=math.ceil(remaining),
             )
+        refused = answer_method(req, family, allowed_methods(req.path))
+        if refused:
+            return refused
+        req = as_get(req)
         if len(req.body) > MAX_BODY:
             return error_for(family, 413, "The request body exceeds 5 MB.")
         if faults.latency_ms and family != "token":
@@ -174,6 +203,24 @@ class Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):  # the peer may have gone already
             super().finish()
 
+    def __getattr__(self, name: str) -> Any:
+        # Every method, however unusual, reaches the router (405 with Allow, or 404), so no
+        # request ever gets BaseHTTPRequestHandler's 501 HTML page.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed requests (bad request line, huge headers) get a JSON problem, then close."""
+        self.log_error("code %d, message %s", code, message)
+        self._send(problem(code, message or self.responses.get(code, ("Error",))[0]), close=True)
+
+    def _peer_asked_to_close(self) -> bool:
+        headers = getattr(self, "headers", None)  # unset when the request line was malformed
+        values = headers.get_all("Connection", []) if headers is not None else []
+        tokens = {token.strip().lower() for value in values for token in value.split(",")}
+        return "close" in tokens
+
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.sim.verbose:
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
@@ -225,11 +272,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", response.headers.pop("Cache-Control", "no-store"))
         for name, value in response.headers.items():
             self.send_header(name, value)
-        if close:
-            self.send_header("Connection", "close")
+        if close or self._peer_asked_to_close():
             self.close_connection = True
+        if self.close_connection:
+            # Say so: a pooling client (Node's keep-alive agent) otherwise reuses a dead socket.
+            self.send_header("Connection", "close")
         self.end_headers()
         if payload and self.command != "HEAD":
             self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle

@@ -1,4 +1,4 @@
-"""Request/response values and the three error dialects: RFC 7807, OCAPI fault, OAuth."""
+"""Request/response values and the error dialects: RFC 7807, OCAPI fault, OAuth, control."""
 
 from __future__ import annotations
 
@@ -90,6 +90,7 @@ OCAPI_FAULTS = {
     401: "InvalidAccessTokenException",
     403: "ForbiddenException",
     404: "NotFoundException",
+    405: "MethodNotAllowedException",
     409: "ConflictException",
     413: "RequestEntityTooLargeException",
     422: "UnprocessableEntityException",
@@ -148,6 +149,9 @@ def oauth_error(status: int, error: str, description: str, *, retry_after: int |
 
 def error_for(family: str, status: int, detail: str, *, retry_after: int | None = None):
     """An error in the dialect of the API the request was for."""
+    if family == "control":
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        return Response(status, {"error": detail}, headers)
     if family == "ocapi":
         return fault(status, detail, retry_after=retry_after)
     if family == "token":
