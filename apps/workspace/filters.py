@@ -82,6 +82,12 @@ class CaseFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue")
     due_soon = django_filters.BooleanFilter(method="filter_due_soon")
     tag = CharInFilter(method="filter_tag", help_text="Tag names, comma-separated (any of).")
+    root_cause = CharInFilter(
+        field_name="root_cause_code", lookup_expr="in", help_text="Root cause codes, comma-separated."
+    )
+    resolution = CharInFilter(
+        field_name="resolution_code", lookup_expr="in", help_text="Resolution codes, comma-separated."
+    )
     open = django_filters.ChoiceFilter(
         choices=OPEN_CHOICES,
         method="filter_open",

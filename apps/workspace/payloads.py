@@ -28,6 +28,8 @@ class PayloadForm(forms.Form):
     answers_lines = False
     # A "lines" answer must name every open line of the case.
     every_line = False
+    # Fields whose value is copied onto the case (root_cause_code, resolution_code).
+    case_fields: tuple[str, ...] = ()
 
     def __init__(self, data=None, *, case=None, **kwargs):
         self.case = case

@@ -5,7 +5,8 @@ timeline row with actor and channel → case event (outbox) → notifications �
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO
 
 from django.contrib.auth import get_user_model
@@ -22,23 +23,15 @@ from apps.partners.tenancy import scope_of
 from . import clock, events
 from .choices import Priority, Side, Visibility
 from .formatting import mentioned_emails, render_body
-from .models import Attachment, Case, FileVersion, Message, Tag, TimelineEvent, Watch
+from .models import Attachment, Case, CaseLine, FileVersion, Message, Tag, TimelineEvent, Watch
 from .models.notifications import EventType
 from .notify import can_see, notify, partner_members, stakeholders
 from .payloads import LINES_KEY, line_answers_store, validate_payload
+from .sides import side_of
 from .states import Transition, workflow_for
 from .uploads import UploadRefused, UploadTooLarge, checksum, detect_type, safe_filename
 
 SEARCH_DOCUMENT_LIMIT = 20_000
-
-
-def side_of(actor) -> Side:
-    scope = scope_of(actor)
-    if scope.internal:
-        return Side.RETAILER
-    if scope.partner_id is not None:
-        return Side.PARTNER
-    raise NotAllowed("You are not allowed to act on cases.")
 
 
 def actor_label(actor) -> str:
@@ -117,6 +110,19 @@ def _search_document(case: Case, *extra: str) -> str:
 
 
 @dataclass(frozen=True)
+class LineDraft:
+    """A line the case is about; SFCC lines by natural key (order number, item id)."""
+
+    sku: str
+    quantity: Decimal
+    description: str = ""
+    unit: str = "EA"
+    order_number: str = ""
+    line_ref: str = ""
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CaseDraft:
     kind: str
     partner: Organization
@@ -127,6 +133,7 @@ class CaseDraft:
     launch_ref: str = ""
     priority: str = Priority.NORMAL
     body: str = ""
+    lines: tuple[LineDraft, ...] = ()
 
 
 def case_create(
@@ -173,6 +180,7 @@ def case_create(
         case.save()
         clock.clock_hand_over(case, turn=workflow.state(status).turn, at=now)
         case.save(update_fields=["turn", "turn_started_at", "due_at"])
+        _lines_create(case, draft.lines)
         for name in tags:
             case.tags.add(Tag.objects.get_or_create(name=name)[0])
         for user in {u for u in (_person(actor), case.owner) if u is not None}:
@@ -195,6 +203,23 @@ def case_create(
             actor=actor,
         )
     return case
+
+
+def _lines_create(case: Case, lines: Iterable[LineDraft]) -> None:
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        if not line.sku.strip() or line.quantity is None or line.quantity <= 0:
+            raise DomainError(
+                f"Line {position} needs a SKU and a quantity above zero.", fields={"lines": [f"Line {position}."]}
+            )
+        rows.append(
+            CaseLine(
+                case=case, position=position, sku=line.sku.strip()[:100], description=line.description[:200],
+                quantity=line.quantity, unit=line.unit[:10] or "EA", order_number=line.order_number[:50],
+                line_ref=line.line_ref[:64], data=line.data,
+            )
+        )
+    CaseLine.objects.bulk_create(rows)
 
 
 def case_transition(
@@ -238,6 +263,11 @@ def transition_take(
             first = next(iter(form.errors.values()))[0]
             raise DomainError(f"“{step.label}”: {first}", fields=fields, code="invalid_payload")
         data = form.payload()
+        codes = {f: data[f] for f in form.case_fields if data.get(f)}
+        if codes:
+            for name, value in codes.items():
+                setattr(case, name, value)
+            Case.objects.filter(pk=case.pk).update(**codes)
     elif payload:
         raise DomainError(f"“{step.label}” carries no data.", code="invalid_payload")
     if step.guard is not None and (refusal := step.guard(case, data)):
@@ -589,6 +619,7 @@ def _file_store(
 
 __all__ = [
     "CaseDraft",
+    "LineDraft",
     "Conflict",
     "DomainError",
     "NotAllowed",

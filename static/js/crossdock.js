@@ -171,6 +171,15 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
 
+  // A refused transition comes back with its dialog marked data-open: show it again, as sent.
+  function reopenDialogs(root) {
+    root.querySelectorAll && root.querySelectorAll("dialog[data-open]").forEach(function (d) {
+      if (!d.open && d.showModal) d.showModal();
+    });
+  }
+  if (document.readyState !== "loading") reopenDialogs(document);
+  else document.addEventListener("DOMContentLoaded", function () { reopenDialogs(document); });
+
   // htmx:load fires for each piece of new content (swaps, out-of-band swaps, history restores).
-  document.addEventListener("htmx:load", function (e) { renderTimes(e.target); });
+  document.addEventListener("htmx:load", function (e) { renderTimes(e.target); reopenDialogs(e.target); });
 })();

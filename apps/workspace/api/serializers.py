@@ -17,6 +17,7 @@ from apps.partners.tenancy import scope_of
 from ..choices import CaseKind, Channel, Priority, Side, SlaState, Visibility
 from ..clock import sla_state
 from ..models import Attachment, Case, FileVersion, Message, TimelineEvent
+from ..sides import side_of
 from ..states import workflow_for
 
 
@@ -25,7 +26,7 @@ def _internal(context) -> bool:
 
 
 def _side(context) -> str:
-    return Side.RETAILER if _internal(context) else Side.PARTNER
+    return side_of(context["request"].user)
 
 
 def _absolute(context, path: str) -> str:
@@ -108,6 +109,18 @@ class TransitionSerializer(serializers.Serializer):
     target = serializers.CharField(help_text="The status the case moves to.")
     target_label = serializers.CharField()
     needs_comment = serializers.BooleanField(help_text="A comment saying why is required.")
+    payload_fields = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The fields of the data this transition carries in `payload` (empty: none).",
+    )
+    answers_lines = serializers.BooleanField(
+        help_text="`payload.lines` answers the case's lines: [{line, status, quantity, date, "
+        "substitute_sku, substitute_quantity, reason_code, note}]."
+    )
+
+
+def _payload_fields(step) -> list[str]:
+    return list(step.payload_form.base_fields) if step.payload_form is not None else []
 
 
 def transitions_for(case: Case, side: str) -> list[dict]:
@@ -120,6 +133,8 @@ def transitions_for(case: Case, side: str) -> list[dict]:
             "target": t.target,
             "target_label": workflow.state(t.target).label,
             "needs_comment": t.needs_comment,
+            "payload_fields": _payload_fields(t),
+            "answers_lines": bool(t.payload_form is not None and t.payload_form.answers_lines),
         }
         for t in workflow.available(status=case.status, side=side)
     ]
@@ -128,6 +143,12 @@ def transitions_for(case: Case, side: str) -> list[dict]:
 class TakeTransitionSerializer(serializers.Serializer):
     transition = serializers.CharField(max_length=40, help_text="A name from GET …/transitions/.")
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+    payload = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="The data the transition carries (see `payload_fields`), validated as in the page "
+        "and over Trading Grid; 400 `invalid_payload` names what is wrong.",
+    )
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -371,10 +392,11 @@ class TimelineEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label", read_only=True)
     channel = case_channel_field()
     changes = serializers.ListField(child=serializers.DictField(), read_only=True)
+    data = serializers.DictField(read_only=True, help_text="The data a transition carried, as validated.")
 
     class Meta:
         model = TimelineEvent
-        fields = ["id", "verb", "summary", "changes", "actor", "channel", "visibility", "created_at"]
+        fields = ["id", "verb", "summary", "changes", "data", "actor", "channel", "visibility", "created_at"]
         read_only_fields = fields
 
 

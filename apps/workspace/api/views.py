@@ -31,9 +31,10 @@ from apps.core.viewsets import ScopedViewSetMixin
 from apps.partners.tenancy import scope_of
 
 from .. import selectors, services
-from ..choices import Channel, Priority, Side
+from ..choices import Channel, Priority
 from ..filters import CaseFilterSet
 from ..models import Attachment, Case, FileVersion, Message, TimelineEvent
+from ..sides import side_of
 from ..uploads import install_upload_limit, safe_filename
 from . import serializers as s
 from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -67,10 +68,6 @@ def errors(*codes: int) -> dict:
 
 READ_ERRORS = (401, 403, 404)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
-
-
-def side_of(actor) -> str:
-    return Side.RETAILER if scope_of(actor).internal else Side.PARTNER
 
 
 class WorkspaceApiMixin(ScopedViewSetMixin):
@@ -410,6 +407,7 @@ class TransitionViewSet(CaseChildMixin, viewsets.GenericViewSet):
             case=self.case,
             transition=serializer.validated_data["transition"],
             comment=serializer.validated_data["comment"],
+            payload=serializer.validated_data["payload"] or None,
         )
         fresh = selectors.cases_for_actor(actor=request.user).filter(pk=case.pk).first() or case
         return Response(s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)

@@ -84,6 +84,10 @@ class Case(models.Model):
     resolution_due_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     is_open = models.BooleanField(default=True)
+    # Outcome codes from the flows' administrator-edited code lists, kept on the row so the
+    # inbox filters by them without knowing any flow.
+    root_cause_code = models.CharField(max_length=40, blank=True, db_index=True)
+    resolution_code = models.CharField(max_length=40, blank=True, db_index=True)
 
     # Subject, references and shared message text, for search; written by the services.
     search_document = models.TextField(blank=True, default="")

@@ -10,10 +10,13 @@ from django.views.decorators.vary import vary_on_headers
 from apps.core.errors import DomainError, NotAllowed
 
 from .. import selectors, services
-from ..choices import Channel, Side, Visibility
+from ..choices import Channel, Visibility
 from ..clock import sla_state
+from ..flows import flow_for
 from ..forms import CaseCreateForm, CaseUpdateForm, ReplyForm, TransitionForm, UploadForm
 from ..models import Attachment, Case
+from ..payloads import payload_from_post, validate_payload
+from ..sides import side_of
 from ..states import workflow_for
 from ..uploads import UploadTooLarge, declared_too_large, install_upload_limit, upload_refusal
 
@@ -22,16 +25,34 @@ def _partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
+def _transition_rows(case: Case, transitions, bound: dict) -> list[tuple]:
+    """(step, payload form or None): a refused form comes back as it was sent."""
+    return [
+        (t, bound.get(t.name) or t.payload_form(case=case) if t.payload_form is not None else None)
+        for t in transitions
+    ]
+
+
 def _case_context(request, case: Case, **extra) -> dict:
     actor = request.user
-    workflow = workflow_for(case.kind)
-    side = Side.RETAILER if actor.is_internal else Side.PARTNER
+    flow = flow_for(case.kind)
+    workflow = flow.workflow
+    side = side_of(actor)
     state = workflow.state(case.status)
+    transitions = workflow.available(status=case.status, side=side)
+    bound = extra.pop("bound_transition", None)
+    panel = {}
+    if flow.panel_context is not None:
+        panel = flow.panel_context(request=request, case=case)
     return {
+        "flow_panel": flow.panel,
+        **panel,
+        "transition_rows": _transition_rows(case, transitions, dict([bound]) if bound else {}),
+        "open_transition": bound[0] if bound else "",
         "case": case,
         "state": state,
         "sla": sla_state(case),
-        "transitions": workflow.available(status=case.status, side=side),
+        "transitions": transitions,
         "case_messages": selectors.case_messages(actor=actor, case=case),
         "attachments": selectors.case_attachments(actor=actor, case=case),
         "timeline": selectors.case_timeline(actor=actor, case=case)[:100],
@@ -195,15 +216,23 @@ def case_transition(request, pk: int):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         return _refused(request, case, DomainError("Choose an action."))
+    name = form.cleaned_data["transition"]
+    step = workflow_for(case.kind).transition(name)
+    carries_data = step is not None and step.payload_form is not None
     try:
         case = services.case_transition(
             actor=request.user,
             channel=Channel.WEB,
             case=case,
-            transition=form.cleaned_data["transition"],
+            transition=name,
             comment=form.cleaned_data["comment"],
+            payload=payload_from_post(request.POST) if carries_data else None,
         )
     except DomainError as exc:
+        if carries_data:
+            # Show the form again as it was sent, with what is wrong beside each field.
+            sent = validate_payload(form_class=step.payload_form, case=case, data=payload_from_post(request.POST))
+            return _refused(request, case, exc, transition_error=str(exc), bound_transition=(name, sent))
         return _refused(request, case, exc, transition_error=str(exc))
     return _after_action(request, case, f"Case is now {workflow_for(case.kind).state(case.status).label.lower()}.")
 

@@ -37,6 +37,7 @@ from ..flows import flows, kind_choices, kinds_for_role
 from ..models import Case, SavedView, Tag
 from ..pagination import SORT_CHOICES, count_upto, iterate_cases, paginate_cases, sort_for
 from ..selectors import cases_for_actor
+from ..sides import side_of
 from ..states import workflow_for
 
 FILTER_KEYS = (
@@ -48,6 +49,8 @@ FILTER_KEYS = (
     "owner",
     "assignee",
     "turn",
+    "root_cause",
+    "resolution",
     "overdue",
     "due_soon",
     "tag",
@@ -63,10 +66,6 @@ CASE_KIND_LABELS = dict(CaseKind.choices)
 
 def _partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
-
-
-def _side(actor) -> str:
-    return Side.RETAILER if actor.is_internal else Side.PARTNER
 
 
 # --- the query string ----------------------------------------------------------------------
@@ -210,7 +209,7 @@ class _Components:
 
 def _decorate(actor, rows: list[Case], now) -> None:
     """What each row shows, computed from the row's own fields: no query and no include per row."""
-    side = _side(actor)
+    side = side_of(actor, default=None)
     components = _Components()
     url_pattern = reverse("workspace:case_detail", args=[0])
     internal = actor.is_internal
@@ -318,7 +317,7 @@ def inbox_context(request, params: QueryDict) -> dict:
         total, more = count_upto(filterset.qs)
     filters = {k: data.getlist(k) for k in FILTER_KEYS}
     position = {"cursor": params["cursor"]} if params.get("cursor") else {}
-    side = _side(actor)
+    side = side_of(actor, default=None)
     turns = [
         (value, f"Yours ({label.lower()})" if value == side else label)
         for value, label in (
