@@ -25,6 +25,8 @@ class Role(models.TextChoices):
 
 INTERNAL_ROLES = frozenset({Role.AGENT, Role.MERCHANDISER, Role.OPERATIONS, Role.ADMIN})
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
+# The retailer's tool pages (operations, EDI ledger) are theirs.
+OPERATIONS_ROLES = frozenset({Role.OPERATIONS, Role.ADMIN})
 
 
 class Channel(models.TextChoices):
