@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
+from apps.core.pages import template_for
 
 from . import selectors, services
 from .forms import AcceptInvitationForm, InvitationForm
@@ -29,10 +30,7 @@ def organization_list(request):
         "kind": kind,
         "kinds": OrganizationKind.choices,
     }
-    template = "partners/organization_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#rows"
-    return render(request, template, context)
+    return render(request, template_for(request, "partners/organization_list.html", "rows"), context)
 
 
 def organization_detail(request, slug):

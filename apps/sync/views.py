@@ -6,39 +6,25 @@ to them the page does not exist, the same answer as for anything outside their t
 """
 
 import json
-from functools import wraps
-from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.errors import DomainError
-from apps.partners.roles import Role
+from apps.core.pages import internal_roles_required, keyset_page_url, template_for
+from apps.partners.roles import OPERATIONS_ROLES
 
 from . import selectors, services
 from .forms import DiscardForm, IgnoreForm, InboxFilterForm, OutboxFilterForm
 from .models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
 from .registry import attention
 
-OPERATIONS_ROLES = frozenset({Role.OPERATIONS, Role.ADMIN})
-
-
-def operations_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        user = request.user
-        if not getattr(user, "is_internal", False):
-            raise Http404
-        if user.role not in OPERATIONS_ROLES:
-            raise PermissionDenied("The operations page is for the operations and admin roles.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+operations_required = internal_roles_required(
+    OPERATIONS_ROLES, refusal="The operations page is for the operations and admin roles."
+)
 
 
 def _get_object(model, pk: int):
@@ -46,19 +32,6 @@ def _get_object(model, pk: int):
         return model.objects.get(pk=pk)
     except model.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def _page_url(url_name: str, filters: dict, before: int | None) -> str:
-    query = {k: v for k, v in filters.items() if v}
-    if before:
-        query["before"] = before
-    return reverse(url_name) + (f"?{urlencode(query)}" if query else "")
-
-
-def _partial(request: HttpRequest, template: str, by_target: dict[str, str], default: str) -> str:
-    if request.htmx and not request.htmx.boosted:
-        return f"{template}#{by_target.get(request.htmx.target or '', default)}"
-    return template
 
 
 @require_GET
@@ -81,16 +54,16 @@ def operations(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "target_choices": [(target, target) for target in selectors.outbox_targets()],
         "status_choices": OutboxStatus.choices,
-        "next_url": _page_url("sync:operations", filters, page.next_before)
+        "next_url": keyset_page_url("sync:operations", filters, page.next_before)
         if page.next_before
         else "",
-        "first_url": _page_url("sync:operations", filters, None)
+        "first_url": keyset_page_url("sync:operations", filters)
         if form.cleaned_data.get("before")
         else "",
         "is_filtered": any(filters.values()),
     }
-    template = _partial(
-        request, "sync/operations.html", {"sync-health": "health"}, default="outbox"
+    template = template_for(
+        request, "sync/operations.html", "outbox", by_target={"sync-health": "health"}
     )
     return render(request, template, context)
 
@@ -108,7 +81,7 @@ def _message_context(message: OutboxMessage, *, discard_form: DiscardForm | None
         "payload_json": _pretty(message.payload),
         "attempts": attempts,
         "discard_form": discard_form or DiscardForm(),
-        "key_url": _page_url("sync:operations", {"key": message.key}, None),
+        "key_url": keyset_page_url("sync:operations", {"key": message.key}),
     }
 
 
@@ -168,7 +141,7 @@ def retry_dead(request: HttpRequest, target: str) -> HttpResponse:
         )
     else:
         messages.info(request, f"{target} has no dead letters.")
-    return redirect(_page_url("sync:operations", {"target": target}, None))
+    return redirect(keyset_page_url("sync:operations", {"target": target}))
 
 
 @require_GET
@@ -188,13 +161,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "source_choices": [(source, source) for source in selectors.inbox_sources()],
         "status_choices": InboxStatus.choices,
-        "next_url": _page_url("sync:inbox", filters, page.next_before) if page.next_before else "",
-        "first_url": _page_url("sync:inbox", filters, None)
+        "next_url": keyset_page_url("sync:inbox", filters, page.next_before) if page.next_before else "",
+        "first_url": keyset_page_url("sync:inbox", filters)
         if form.cleaned_data.get("before")
         else "",
         "is_filtered": any(filters.values()),
     }
-    return render(request, _partial(request, "sync/inbox.html", {}, default="events"), context)
+    return render(request, template_for(request, "sync/inbox.html", "events"), context)
 
 
 def _event_context(event: InboxEvent, *, ignore_form: IgnoreForm | None = None) -> dict:

@@ -8,48 +8,29 @@ exist, the same answer as anything outside their tenancy).
 from __future__ import annotations
 
 import json
-from functools import wraps
-from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.errors import DomainError
+from apps.core.pages import internal_roles_required, keyset_page_url, template_for
 from apps.partners.models import Organization
-from apps.partners.roles import Role
+from apps.partners.roles import OPERATIONS_ROLES
 
 from . import selectors, services
 from .forms import AlertResolveForm, LedgerFilterForm, PartnerSettingsForm
 from .models import Alert, Direction, Interchange, Standard, Status
 
-OPERATIONS_ROLES = frozenset({Role.OPERATIONS, Role.ADMIN})
 PREVIEW_BYTES = 64 * 1024
 BASE64_SHOWN = 80
 
 
-def operations_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        user = request.user
-        if not getattr(user, "is_internal", False):
-            raise Http404
-        if user.role not in OPERATIONS_ROLES:
-            raise PermissionDenied("The EDI ledger is for the operations and admin roles.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _page_url(filters: dict, before: int | None) -> str:
-    query = {k: v for k, v in filters.items() if v}
-    if before:
-        query["before"] = before
-    return reverse("tradinggrid:ledger") + (f"?{urlencode(query)}" if query else "")
+operations_required = internal_roles_required(
+    OPERATIONS_ROLES, refusal="The EDI ledger is for the operations and admin roles."
+)
 
 
 @require_GET
@@ -87,14 +68,13 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "direction_choices": Direction.choices,
         "type_choices": selectors.document_type_choices(),
         "resolve_form": AlertResolveForm(),
-        "next_url": _page_url(filters, page.next_before) if page.next_before else "",
-        "first_url": _page_url(filters, None) if data.get("before") else "",
+        "next_url": keyset_page_url("tradinggrid:ledger", filters, page.next_before)
+        if page.next_before
+        else "",
+        "first_url": keyset_page_url("tradinggrid:ledger", filters) if data.get("before") else "",
         "is_filtered": any(filters.values()),
     }
-    template = "tradinggrid/ledger.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#rows"
-    return render(request, template, context)
+    return render(request, template_for(request, "tradinggrid/ledger.html", "rows"), context)
 
 
 def _interchange(request: HttpRequest, pk: int) -> Interchange:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.errors import DomainError, NotAllowed
+from apps.core.pages import wants_partial
 
 from .. import selectors, services
 from ..choices import Channel, Visibility
@@ -19,10 +20,6 @@ from ..payloads import payload_from_post, validate_payload
 from ..sides import side_of
 from ..states import workflow_for
 from ..uploads import UploadTooLarge, declared_too_large, install_upload_limit, upload_refusal
-
-
-def _partial(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 def _transition_rows(case: Case, transitions, bound: dict) -> list[tuple]:
@@ -74,13 +71,13 @@ def _case_context(request, case: Case, **extra) -> dict:
 def _render_case(request, case: Case, *, status: int = 200, **extra) -> HttpResponse:
     case = selectors.case_detail(actor=request.user, pk=case.pk)
     template = "workspace/case_detail.html"
-    if _partial(request):
+    if wants_partial(request):
         template += "#case"
     return render(request, template, _case_context(request, case, **extra), status=status)
 
 
 def _after_action(request, case: Case, message: str) -> HttpResponse:
-    if _partial(request):
+    if wants_partial(request):
         return _render_case(request, case, flash=message)
     messages.success(request, message)
     return redirect(case.get_absolute_url())
@@ -91,7 +88,7 @@ def _refused(request, case: Case, error: DomainError, **extra) -> HttpResponse:
         status = 403
     else:
         status = error.http_status if 400 <= error.http_status < 500 else 400
-    if not _partial(request) and not extra:
+    if not wants_partial(request) and not extra:
         messages.error(request, str(error))
         return redirect(case.get_absolute_url())
     return _render_case(request, case, status=status, error=str(error), **extra)

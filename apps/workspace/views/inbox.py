@@ -26,6 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from apps.core.errors import DomainError
+from apps.core.pages import wants_partial
 from apps.partners.models import Membership, Organization
 from apps.partners.roles import INTERNAL_ROLES
 
@@ -62,10 +63,6 @@ BULK_LIMIT = 200
 TURN_LABELS = {Side.PARTNER: "Partner", Side.RETAILER: "Retailer", Side.NONE: "Nobody"}
 TURN_TONES = {Side.PARTNER: "warn", Side.RETAILER: "accent", Side.NONE: "muted"}
 CASE_KIND_LABELS = dict(CaseKind.choices)
-
-
-def _partial(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 # --- the query string ----------------------------------------------------------------------
@@ -378,7 +375,7 @@ def inbox_context(request, params: QueryDict) -> dict:
 @vary_on_headers("HX-Request")
 def inbox(request):
     context = inbox_context(request, request.GET)
-    if _partial(request):
+    if wants_partial(request):
         context["oob_views"] = True
         response = render(request, "workspace/inbox.html#results", context)
         # The clean URL, not the form's every empty field, goes into the address bar.
@@ -568,7 +565,7 @@ def inbox_bulk(request):
         level = messages.WARNING if skipped else messages.SUCCESS
     except DomainError as exc:
         summary, level = str(exc), messages.ERROR
-    if _partial(request):
+    if wants_partial(request):
         context = inbox_context(request, params)
         context["oob_views"] = True
         context["toast"] = {"message": summary, "level": messages.DEFAULT_TAGS[level]}
