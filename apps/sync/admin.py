@@ -2,34 +2,22 @@
 
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdminMixin
+
 from .models import DeliveryAttempt, InboxEvent, OutboxMessage
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    # Editing a status here would skip the lease, the ordering and the timeline.
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Read-only: editing a status here would skip the lease, the ordering and the timeline.
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
-    can_delete = False
     fields = ["number", "started_at", "duration_ms", "outcome", "response_code", "error"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "target",
@@ -47,7 +35,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(InboxEvent)
-class InboxEventAdmin(ReadOnlyAdmin):
+class InboxEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "source", "source_id", "status", "attempts", "received_at", "applied_at"]
     list_filter = ["source", "status"]
     search_fields = ["source_id"]

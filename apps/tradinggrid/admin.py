@@ -2,23 +2,15 @@
 
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdminMixin
+
 from .models import Alert, ControlNumberSequence, Interchange, PartnerProfile
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    # The ledger records what crossed the mailbox: editing it would rewrite history.
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Read-only: the ledger records what crossed the mailbox; editing it would rewrite history.
 
 
 @admin.register(Interchange)
-class InterchangeAdmin(ReadOnlyAdmin):
+class InterchangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "direction",
@@ -44,13 +36,13 @@ class InterchangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnlyAdmin):
+class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "kind", "partner", "created_at", "resolved_at"]
     list_filter = ["kind", "resolved_at"]
 
 
 @admin.register(ControlNumberSequence)
-class ControlNumberSequenceAdmin(ReadOnlyAdmin):
+class ControlNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["sender", "receiver", "kind", "last"]
 
 

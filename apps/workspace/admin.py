@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdminMixin
+
 from .models import Case, SlaTarget, SlaWait, Tag, TimelineEvent
 
 
@@ -16,30 +18,15 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class TimelineInline(admin.TabularInline):
+class TimelineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TimelineEvent
     fields = ["created_at", "actor_label", "channel", "verb", "summary", "visibility"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Cases change only through the services (the pages, API and connectors); here you look."""
 
     list_display = ["id", "subject", "kind", "partner", "status", "priority", "turn", "due_at", "last_activity_at"]
@@ -50,7 +37,7 @@ class CaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(ReadOnlyAdmin):
+class TimelineEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "case", "actor_label", "channel", "verb", "summary", "visibility"]
     list_filter = ["channel", "verb", "visibility"]
     search_fields = ["summary", "actor_label"]
@@ -58,7 +45,7 @@ class TimelineEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SlaWait)
-class SlaWaitAdmin(ReadOnlyAdmin):
+class SlaWaitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["case", "side", "started_at", "due_at", "ended_at", "breached_at"]
     list_filter = ["side"]
     raw_id_fields = ["case"]
