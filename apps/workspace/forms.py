@@ -3,8 +3,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from apps.partners.models import Membership, Organization
+from apps.partners.models import Organization
 from apps.partners.roles import INTERNAL_ROLES
+from apps.partners.selectors import active_members
 
 from .choices import CaseKind, Priority, Visibility
 
@@ -82,15 +83,9 @@ class CaseUpdateForm(forms.Form):
 
     def __init__(self, *args, case, internal: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        User = get_user_model()
-        members = Membership.objects.filter(is_active=True)
-        self.fields["assignee"].queryset = User.objects.filter(
-            is_active=True, pk__in=members.filter(organization_id=case.partner_id).values("user_id")
-        )
+        self.fields["assignee"].queryset = active_members(organization_id=case.partner_id)
         if internal:
-            self.fields["owner"].queryset = User.objects.filter(
-                is_active=True, pk__in=members.filter(role__in=INTERNAL_ROLES).values("user_id")
-            )
+            self.fields["owner"].queryset = active_members(roles=INTERNAL_ROLES)
         else:
             del self.fields["owner"]
             del self.fields["priority"]

@@ -2,10 +2,9 @@
 
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from apps.partners.models import Membership
+from apps.partners.selectors import active_members
 from apps.partners.tenancy import Scope
 
 from .choices import Visibility
@@ -24,11 +23,7 @@ def can_see(user, case: Case, visibility: str = Visibility.PARTNER) -> bool:
 
 
 def partner_members(case: Case):
-    User = get_user_model()
-    return User.objects.filter(
-        is_active=True,
-        pk__in=Membership.objects.filter(organization_id=case.partner_id, is_active=True).values("user_id"),
-    )
+    return active_members(organization_id=case.partner_id)
 
 
 def stakeholders(case: Case) -> list:

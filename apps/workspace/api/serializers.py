@@ -10,8 +10,9 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.partners.models import Membership, Organization
+from apps.partners.models import Organization
 from apps.partners.roles import INTERNAL_ROLES
+from apps.partners.selectors import active_members
 from apps.partners.tenancy import scope_of
 
 from ..choices import CaseKind, Channel, Priority, Side, SlaState, Visibility
@@ -284,14 +285,8 @@ class CaseUpdateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if case is None:  # the schema generator
             return
-        User = get_user_model()
-        members = Membership.objects.filter(is_active=True)
-        self.fields["assignee"].queryset = User.objects.filter(
-            is_active=True, pk__in=members.filter(organization_id=case.partner_id).values("user_id")
-        )
-        self.fields["owner"].queryset = User.objects.filter(
-            is_active=True, pk__in=members.filter(role__in=INTERNAL_ROLES).values("user_id")
-        )
+        self.fields["assignee"].queryset = active_members(organization_id=case.partner_id)
+        self.fields["owner"].queryset = active_members(roles=INTERNAL_ROLES)
 
 
 # --- files --------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from html import escape
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,8 +26,9 @@ from django_htmx.http import push_url
 
 from apps.core.errors import DomainError
 from apps.core.pages import wants_partial
-from apps.partners.models import Membership, Organization
+from apps.partners.models import Organization
 from apps.partners.roles import INTERNAL_ROLES
+from apps.partners.selectors import active_members
 
 from .. import services
 from ..choices import CaseKind, Channel, Priority, Side
@@ -159,9 +159,7 @@ def _kind_choices(actor) -> list[tuple[str, str]]:
 
 
 def _internal_people():
-    User = get_user_model()
-    members = Membership.objects.filter(is_active=True, role__in=INTERNAL_ROLES).values("user_id")
-    return User.objects.filter(is_active=True, pk__in=members).only("pk", "full_name", "email")
+    return active_members(roles=INTERNAL_ROLES).only("pk", "full_name", "email")
 
 
 def _bulk_transitions() -> list[tuple[str, str]]:
