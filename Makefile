@@ -31,6 +31,7 @@ run: system-deps seed
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test-sqlite: install
 	$(BIN)/pytest -m "not browser"

@@ -1,10 +1,28 @@
 """The user model: e-mail is the login; the organization and role come from the membership."""
 
+from collections.abc import Callable
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+# A user's membership and scope are the partners app's to say, and that app sits above this
+# one: it registers how to find them from its AppConfig.ready(), so this model imports nothing
+# from it.
+_IDENTITY: dict[str, Callable] = {}
+
+
+def register_identity(*, membership: Callable, scope: Callable) -> None:
+    """`membership(user)`: the active membership or None; `scope(user)`: what the user sees."""
+    _IDENTITY.update(membership=membership, scope=scope)
+
+
+def _identity(name: str) -> Callable:
+    try:
+        return _IDENTITY[name]
+    except KeyError:
+        raise RuntimeError(f"No app registered the user's {name} (the partners app does).") from None
 
 
 class UserManager(BaseUserManager):
@@ -52,20 +70,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def membership(self):
-        from apps.partners.models import Membership
-
-        return (
-            Membership.objects.select_related("organization")
-            .filter(user=self, is_active=True)
-            .first()
-        )
+        return _identity("membership")(self)
 
     @cached_property
     def scope(self):
         """What this user may see: the one answer every scoped query asks for."""
-        from apps.partners.tenancy import Scope
-
-        return Scope.for_user(self)
+        return _identity("scope")(self)
 
     @property
     def organization(self):

@@ -3,6 +3,7 @@
 import time
 import uuid
 
+from celery import current_app
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -34,9 +35,9 @@ def check_storage() -> None:
 
 
 def check_broker() -> None:
-    from portal.celery import app
-
-    with app.connection_for_write() as conn:
+    # The project's app (portal/celery.py, loaded with the portal package) is the current one;
+    # naming it here would make the core import the project above it.
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

@@ -9,4 +9,9 @@ class SyncConfig(AppConfig):
     verbose_name = "Sync"
 
     def ready(self) -> None:
+        from apps.core.navigation import register_nav
+        from apps.partners.roles import OPERATIONS_ROLES
+
         from . import checks  # noqa: F401  (registers the lease/time-limit check)
+
+        register_nav("Operations", "sync:operations", roles=OPERATIONS_ROLES, order=30)

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.errors import Conflict, DomainError
+from apps.workspace.choices import Channel, Visibility
+from apps.workspace.services import timeline_record
 
 from . import conf
 from .backoff import next_attempt_at
@@ -72,11 +74,6 @@ def outbox_enqueue(
 def _timeline(*, message: OutboxMessage, actor: Any, verb: str, summary: str) -> None:
     if message.case_id is None:
         return
-    # Imported here: flow services that import this module are imported by the workspace
-    # core in turn, and a top-level import would make that a cycle.
-    from apps.workspace.choices import Channel, Visibility
-    from apps.workspace.services import timeline_record
-
     timeline_record(
         case=message.case,
         actor=actor,

@@ -12,6 +12,8 @@ class TradingGridConfig(AppConfig):
     def ready(self) -> None:
         # Registered here so that every process that loads the app (web, worker, beat) mirrors,
         # delivers and applies the same way; see apps/sync/registry.py.
+        from apps.core.navigation import register_nav
+        from apps.partners.roles import OPERATIONS_ROLES
         from apps.sync.registry import register_applier, register_attention, register_deliverer
         from apps.workspace import events
 
@@ -21,3 +23,4 @@ class TradingGridConfig(AppConfig):
         register_applier(conf.INBOX_SOURCE, inbound.apply_event)
         events.subscribe(outbound.mirror_case_event)
         register_attention(conf.TARGET, selectors.alert_summary)
+        register_nav("EDI ledger", "tradinggrid:ledger", roles=OPERATIONS_ROLES, order=40)

@@ -2,7 +2,7 @@
 
 from rest_framework import viewsets
 
-from apps.core.viewsets import ScopedViewSetMixin
+from apps.partners.api.viewsets import ScopedViewSetMixin
 from apps.partners.models import Organization
 
 from .serializers import OrganizationSerializer

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import NotAllowed
-from apps.core.viewsets import ScopedViewSetMixin
+from apps.partners.api.viewsets import ScopedViewSetMixin
 from apps.partners.tenancy import scope_of
 
 from .. import selectors, services

@@ -1,9 +1,12 @@
-"""The base of every API view: authentication, permissions and the tenancy scope, once."""
+"""The base of every API view: authentication, permissions and the tenancy scope, once.
+
+It lives with the tenancy and the API keys it applies; API views of every app above use it.
+"""
 
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 
-from apps.partners.api.authentication import ApiKeyAuthentication, ApiKeyScopes
+from .authentication import ApiKeyAuthentication, ApiKeyScopes
 
 
 class ScopedViewSetMixin:
