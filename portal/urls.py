@@ -1,15 +1,39 @@
 """Top-level URLs."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from apps.core import views as core_views
+from apps.core.api import ApiNotFound
 from apps.partners.api.views import OrganizationViewSet
+from apps.workspace.flows import flows
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
+
+
+def flow_api_router() -> SimpleRouter:
+    """Each flow's API routes (`Flow.api_routes`), which flow apps declare from their ready().
+
+    A SimpleRouter: the router above already serves the API root at /api/v1/.
+    """
+    flow_router = SimpleRouter()
+    for flow in flows():
+        if flow.api_routes is not None:
+            flow.api_routes(flow_router)
+    return flow_router
+
+
+api_v1 = [
+    path("", include(router.urls)),
+    path("sfcc/", include("apps.sfcc.urls")),
+    path("", include("apps.workspace.api.urls")),
+    path("", include(flow_api_router().urls)),
+    # Last: an unknown route answers the API's JSON 404, and would shadow anything after it.
+    re_path(r"^.*$", ApiNotFound.as_view(), name="api-not-found"),
+]
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -20,9 +44,7 @@ urlpatterns = [
     path("edi/", include("apps.tradinggrid.urls")),
     path("", include("apps.workspace.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/sfcc/", include("apps.sfcc.urls")),
-    path("api/v1/", include(router.urls)),
-    path("api/v1/", include("apps.workspace.api.urls")),
+    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.errors import DomainError
@@ -44,3 +45,20 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
         response["Retry-After"] = str(int(exc.wait))
     return response
+
+
+class ApiNotFound(APIView):
+    """Unknown routes under /api/v1/ answer 404 in the API's error shape, not an HTML page.
+
+    Mounted last under /api/v1/ (portal/urls.py): anything after it would be shadowed. It
+    reaches no rows, so it needs neither credentials nor the tenancy mixin.
+    """
+
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.NotFound("No such API endpoint.")
+
+    def options(self, request, *args, **kwargs):
+        raise exceptions.NotFound("No such API endpoint.")

@@ -24,7 +24,6 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.core.errors import NotAllowed
 from apps.partners.api.viewsets import ScopedViewSetMixin
@@ -425,19 +424,3 @@ class TimelineViewSet(CaseChildMixin, mixins.ListModelMixin, viewsets.GenericVie
     queryset = TimelineEvent.objects.all()
     serializer_class = s.TimelineEventSerializer
     pagination_class = NewestFirstCursorPagination
-
-
-class ApiNotFound(APIView):
-    """Unknown routes under /api/v1/ answer 404 in the API's error shape, not an HTML page.
-
-    It reaches no rows, so it needs neither credentials nor the tenancy mixin.
-    """
-
-    authentication_classes: list = []
-    permission_classes: list = []
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.NotFound("No such API endpoint.")
-
-    def options(self, request, *args, **kwargs):
-        raise exceptions.NotFound("No such API endpoint.")
