@@ -1,21 +1,42 @@
-"""What the exceptions app brings to the workspace: one flow per kind it owns."""
+"""What the exceptions app brings to the workspace: its two flows, their panels and SFCC fields."""
 
 from apps.partners.roles import Role
 from apps.workspace.choices import CaseKind
 from apps.workspace.flows import Flow, register_flow
-from apps.workspace.states import default_workflow
+
+from . import api, panels, sfcc_fields, states
 
 AGENTS = frozenset({Role.AGENT})
 
 
 def register() -> None:
-    for kind in (CaseKind.ORDER_EXCEPTION, CaseKind.ESCALATION):
-        register_flow(
-            Flow(
-                kind=kind.value,
-                label=kind.label,
-                workflow=default_workflow(kind.value),
-                roles=AGENTS,
-                writes_to_order=True,
-            )
+    register_flow(
+        Flow(
+            kind=CaseKind.ORDER_EXCEPTION.value,
+            label=CaseKind.ORDER_EXCEPTION.label,
+            workflow=states.ORDER_EXCEPTION,
+            roles=AGENTS,
+            detail_model="exceptions.ExceptionDetail",
+            detail_related_name="exception_detail",
+            panel="exceptions/panels.html#exception",
+            panel_context=panels.exception_panel,
+            api_routes=api.exception_routes,
+            writes_to_order=True,
+            order_attributes=sfcc_fields.exception_attributes,
         )
+    )
+    register_flow(
+        Flow(
+            kind=CaseKind.ESCALATION.value,
+            label=CaseKind.ESCALATION.label,
+            workflow=states.ESCALATION,
+            roles=AGENTS,
+            detail_model="exceptions.Escalation",
+            detail_related_name="escalation",
+            panel="exceptions/panels.html#escalation",
+            panel_context=panels.escalation_panel,
+            api_routes=api.escalation_routes,
+            writes_to_order=True,
+            order_attributes=sfcc_fields.escalation_attributes,
+        )
+    )

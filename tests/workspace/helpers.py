@@ -12,7 +12,12 @@ PNG_BYTES = (
 )
 
 
-def open_case(actor, partner, *, kind=CaseKind.ORDER_EXCEPTION, subject="Stock shortage on 00001234", **extra):
+# The core's tests speak the default conversation (respond, resolve, reopen…): a kind that is
+# still a plain conversation (apps/conversations). Move it when that kind gets its flow app.
+PLAIN_KIND = CaseKind.MILESTONE
+
+
+def open_case(actor, partner, *, kind=PLAIN_KIND, subject="Stock shortage on 00001234", **extra):
     return services.case_create(
         actor=actor,
         channel=Channel.WEB,

@@ -12,10 +12,11 @@ from apps.partners.services import api_key_issue
 from apps.workspace import services
 from apps.workspace.api import urls as api_urls
 from apps.workspace.choices import CaseKind, Channel, Priority, Side, Visibility
-from apps.workspace.models import Attachment, Case, FileVersion, Message, TimelineEvent
 from apps.workspace.flows import flows
+from apps.workspace.models import Attachment, Case, FileVersion, Message, TimelineEvent
 from apps.workspace.states import workflow_for
 from tests.factories import member
+from tests.support.payloads import sample_payload
 
 from .helpers import PDF_BYTES, open_case
 
@@ -301,12 +302,11 @@ def test_no_transition_outside_the_table(kind, retail_admin, partner_a):
             ]
             for name in names:
                 Case.objects.filter(pk=case.pk).update(status=state.name, is_open=state.open)
-                response = client.post(
-                    f"/api/v1/cases/{case.pk}/transitions/",
-                    {"transition": name, "comment": "Because."},
-                    format="json",
-                )
                 step = workflow.transition(name)
+                body = {"transition": name, "comment": "Because."}
+                if step is not None and step.payload_form is not None:
+                    body["payload"] = sample_payload(step)
+                response = client.post(f"/api/v1/cases/{case.pk}/transitions/", body, format="json")
                 now = Case.objects.get(pk=case.pk).status
                 where = (state.name, side, name, response.content)
                 if step is None:

@@ -37,7 +37,7 @@ def test_export_columns_and_values(client, agent, partner_a):
     [row] = export(client)
     assert row["reference"] == case.reference
     assert row["subject"] == "Broken seal"
-    assert row["kind"] == "Order exception"
+    assert row["kind"] == "B2B order milestones"
     assert row["partner"] == partner_a.name
     assert row["status"] == "Open"
     assert row["priority"] == "Normal"
@@ -60,7 +60,7 @@ def test_export_is_scoped_like_the_page(client, agent, partner_a, partner_b, use
 
 def test_export_applies_filters(client, agent, partner_a):
     make_case(partner_a, kind=CaseKind.CLAIM, subject="A claim")
-    make_case(partner_a, kind=CaseKind.ESCALATION, subject="An escalation")
+    make_case(partner_a, kind=CaseKind.DROPSHIP, subject="An escalation")
     make_case(partner_a, status="closed", subject="Done")
     client.force_login(agent)
     assert [r["subject"] for r in export(client, kind="claim")] == ["A claim"]

@@ -298,6 +298,7 @@ def test_line_answers_are_append_only(foreign_flow, retail_admin, user_a, partne
         answer.save()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_case_lock_needs_the_callers_transaction(foreign_flow, retail_admin, partner_a):
     case = _case(retail_admin, partner_a)
     with pytest.raises(RuntimeError):

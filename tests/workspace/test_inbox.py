@@ -19,7 +19,7 @@ from apps.workspace.selectors import cases_for_actor
 from apps.workspace.states import workflow_for
 from tests.factories import OrganizationFactory, internal_user, member
 
-from .helpers import open_case
+from .helpers import PLAIN_KIND, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ BULK = reverse("workspace:inbox_bulk")
 def make_case(
     partner,
     *,
-    kind=CaseKind.ORDER_EXCEPTION,
+    kind=PLAIN_KIND,
     status="awaiting_partner",
     subject="Late shipment",
     due_in: timedelta | None = timedelta(days=1),
@@ -157,7 +157,7 @@ def test_each_filter(client, partner_a, partner_b):
     assert listed(client, open="false") == {closed.pk}
     assert listed(client, open="all") == everything_open | {closed.pk}
     # Filters combine.
-    assert listed(client, partner=partner_a.pk, overdue="true", kind=CaseKind.ORDER_EXCEPTION) == {
+    assert listed(client, partner=partner_a.pk, overdue="true", kind=PLAIN_KIND) == {
         overdue.pk
     }
 
