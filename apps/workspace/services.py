@@ -389,6 +389,32 @@ def case_update(
     return case
 
 
+def case_request_update(*, actor, channel: str, case: Case, note: str = "") -> Case:
+    """Nudge the partner for news without touching the state or the clock: the agent's
+    "any update?" that used to be an e-mail."""
+    if side_of(actor) != Side.RETAILER:
+        raise NotAllowed("Only the retailer asks the partner for an update.")
+    with transaction.atomic():
+        case = case_lock(case=case, actor=actor)
+        if not case.is_open:
+            raise Conflict("The case is closed: there is nothing to update.", code="invalid_transition")
+        text = note.strip() or "Please post an update on this case."
+        timeline_record(
+            case=case, actor=actor, channel=channel, verb="update_requested",
+            summary=f"Update requested: {text}"[:300],
+        )
+        _publish(case, "case.update_requested", actor=actor, channel=channel, note=text)
+        notify(
+            case=case,
+            event_type=EventType.STATUS,
+            recipients=[case.assignee] if case.assignee else list(partner_members(case)),
+            title=f"{actor_label(actor)} asks for an update on {case.reference}",
+            body=text[:500],
+            actor=actor,
+        )
+    return case
+
+
 def case_set_tags(*, actor, channel: str, case: Case, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Case:
     if side_of(actor) != Side.RETAILER:
         raise NotAllowed("Only the retailer tags cases.")
@@ -626,6 +652,7 @@ __all__ = [
     "UploadRefused",
     "case_create",
     "case_lock",
+    "case_request_update",
     "case_set_tags",
     "case_transition",
     "case_update",

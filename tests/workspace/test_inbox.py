@@ -8,12 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.errors import NotAllowed
 from apps.partners.roles import Role
 from apps.workspace import services
 from apps.workspace.choices import CaseKind, Channel, Priority, Side, SlaState, Visibility
 from apps.workspace.clock import sla_state
 from apps.workspace.filters import CaseFilterSet
-from apps.workspace.models import Case, SavedView, Tag, TimelineEvent
+from apps.workspace.models import Case, Notification, SavedView, Tag, TimelineEvent
 from apps.workspace.models.case import NO_DEADLINE
 from apps.workspace.selectors import cases_for_actor
 from apps.workspace.states import workflow_for
@@ -456,3 +457,20 @@ def test_filters_never_add_distinct(agent, partner_a):
     }
     sql = str(CaseFilterSet(data, actor=agent).qs.query).upper()
     assert "DISTINCT" not in sql  # (the tag filter is a subquery, not a join on the list)
+
+
+def test_bulk_request_update_nudges_the_partner_without_moving_the_case(client, agent, partner_a, user_a, user_b):
+    cases = [open_case(agent, partner_a, subject=f"Late {i}") for i in range(2)]
+    before = {c.pk: (c.status, c.turn, c.due_at) for c in Case.objects.filter(pk__in=[c.pk for c in cases])}
+    client.force_login(agent)
+    response = client.post(
+        BULK, {"ids": [c.pk for c in cases], "action": "request_update", "comment": "Any news on the tracking?"}
+    )
+    assert response.status_code == 302
+    after = {c.pk: (c.status, c.turn, c.due_at) for c in Case.objects.filter(pk__in=[c.pk for c in cases])}
+    assert after == before
+    assert TimelineEvent.objects.filter(case__in=cases, verb="update_requested").count() == 2
+    assert Notification.objects.filter(user=user_a, title__contains="asks for an update").count() == 2
+    assert not Notification.objects.filter(user=user_b).exists()
+    with pytest.raises(NotAllowed):
+        services.case_request_update(actor=user_a, channel=Channel.WEB, case=cases[0])

@@ -513,6 +513,13 @@ def _bulk_apply(request) -> tuple[str, bool]:
             )
 
         done = "updated"
+    elif action == "request_update":
+        note = post.get("comment", "")
+
+        def apply(case):
+            services.case_request_update(actor=actor, channel=Channel.WEB, case=case, note=note)
+
+        done = "asked for an update"
     elif action in ("tag_add", "tag_remove"):
         tag = slugify(post.get("tag", ""))[:50]
         if not tag:
