@@ -265,12 +265,12 @@ def main() -> int:
         django.setup()
         import httpx
 
+        from apps.orders.models import Order
         from apps.partners.actors import PartnerSystemActor, SystemActor
         from apps.partners.models import Organization
         from apps.sfcc import services
         from apps.sfcc.client import parse_sfcc_datetime
         from apps.sfcc.documents import reduce_order
-        from apps.sfcc.models import OrderException, SfccOrder
         from apps.sfcc.outbound import (
             TOPIC_ATTRIBUTES,
             TOPIC_EXTERNAL_STATUS,
@@ -279,8 +279,9 @@ def main() -> int:
         )
         from apps.sync.models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
         from apps.sync.services import outbox_enqueue
-        from apps.workspace.choices import Channel
+        from apps.workspace.choices import Channel, Side
         from apps.workspace.services import case_transition
+        from apps.workspace.states import workflow_for
         from simulators.sfcc.orders import build_order, iso_ms
 
         for code, kind in PARTNERS:
@@ -421,7 +422,7 @@ def main() -> int:
         applied_rps = len(paused) / (time.perf_counter() - started)
         failed = InboxEvent.objects.exclude(status=InboxStatus.APPLIED).count()
         assert failed == 0, f"{failed} events not applied"
-        assert SfccOrder.objects.count() == total
+        assert Order.objects.count() == total
 
         # (b) delivery: 3 rows per order, one worker process --------------------------------
         warm_orders = 20
@@ -506,13 +507,16 @@ def main() -> int:
         for n in range(args.changes):
             case = cases[n % len(cases)]
             case.refresh_from_db()
-            if case.status in ("open", "awaiting_partner"):
-                actor, step = (
-                    PartnerSystemActor(sellers[case.partner.code], "Bench partner"),
-                    "respond",
-                )
-            else:
-                actor, step = retailer, "request_info"
+            # Whoever's turn it is replies: each change a transition SFCC must hear of,
+            # whatever the flow names its states.
+            workflow = workflow_for(case.kind)
+            side = workflow.state(case.status).turn
+            actor = (
+                PartnerSystemActor(sellers[case.partner.code], "Bench partner")
+                if side == Side.PARTNER
+                else retailer
+            )
+            step = workflow.reply_transition(status=case.status, side=side).name
             last_id = (
                 OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
             )
@@ -520,7 +524,7 @@ def main() -> int:
             committed = time.time()
             rows = list(OutboxMessage.objects.filter(pk__gt=last_id).order_by("id"))
             keys = [str(r.idempotency_key) for r in rows]
-            order_no = OrderException.objects.get(case=case).order.order_no
+            order_no = case.order_number
 
             def seen(keys=keys, order_no=order_no):
                 history = control.get(f"/orders/{order_no}/history").json()["history"]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.partners",
     "apps.workspace",
+    "apps.orders",
     "apps.exceptions",
     "apps.conversations",
     "apps.sync",

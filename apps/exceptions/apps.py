@@ -10,6 +10,9 @@ class ExceptionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import flows
+        from apps.orders import events as orders_events
+
+        from . import detection, flows
 
         flows.register()
+        orders_events.subscribe(detection.on_order_applied, attributes=detection.read_attributes)

@@ -1,4 +1,8 @@
-"""The SFCC connector: order mirror, routing and exception rules, push/poll inbound, write-back."""
+"""The SFCC connector: the SCAPI client, push/poll inbound into the order mirror, write-back.
+
+Import direction: it may import apps.orders and apps.workspace (and sync, partners, core),
+never a flow such as apps.exceptions: it hears from flows only through the flow registry.
+"""
 
 from django.apps import AppConfig
 

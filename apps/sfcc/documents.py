@@ -4,14 +4,20 @@ Inbound orders carry the shopper's billing address, e-mail, phone and payment in
 None of it is needed by a partner flow, so it is dropped here, before the inbox row is
 written: the inbox, the mirror, the logs and the operations page never hold it. What stays
 is the order's statuses and totals (internal), its lines, its shipments with the ship-to
-name and address (partners ship), and an allow-list of `c_` attributes.
+name and address (partners ship), an allow-list of `c_` attributes, and for the agents'
+order search the customer's name and the keyed hash of the e-mail (`customerEmailHash`,
+computed here, before the e-mail is dropped).
 """
 
-import threading
-import time
 from typing import Any
 
-# c_ attributes the connector itself reads or writes; rules add the fields they test.
+from apps.orders import events as orders_events
+from apps.orders.privacy import email_hash
+
+# Not an SFCC field: the reduced document's stand-in for the customer's e-mail.
+CUSTOMER_EMAIL_HASH = "customerEmailHash"
+# c_ attributes the connector itself reads or writes; the flows' rules add the fields they
+# test (announced through apps.orders.events).
 BASE_ATTRIBUTES = frozenset(
     {
         "c_supplierId",
@@ -58,48 +64,11 @@ ADDRESS_FIELDS = (
     "postalCode",
     "countryCode",
 )
-RULE_FIELDS_TTL_SECONDS = 30.0
-
-
-class _RuleFields:
-    """The c_ attributes active exception rules look at, re-read at most every 30 s.
-
-    The push endpoint reduces every event; a query per request for a list that changes when
-    an administrator edits a rule would cost more than the rest of the request.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._fields: frozenset[str] = frozenset()
-        self._read_at = float("-inf")
-
-    def get(self) -> frozenset[str]:
-        now = time.monotonic()
-        if now - self._read_at < RULE_FIELDS_TTL_SECONDS:
-            return self._fields
-        from .models import ExceptionRule
-
-        names: set[str] = set()
-        for field, details in ExceptionRule.objects.filter(is_active=True).values_list(
-            "field", "detail_fields"
-        ):
-            names.add(field)
-            names.update(d.strip() for d in details.split(",") if d.strip())
-        with self._lock:
-            self._fields = frozenset(n for n in names if n.startswith("c_"))
-            self._read_at = now
-        return self._fields
-
-    def forget(self) -> None:
-        with self._lock:
-            self._read_at = float("-inf")
-
-
-rule_fields = _RuleFields()
 
 
 def allowed_attributes() -> frozenset[str]:
-    return BASE_ATTRIBUTES | rule_fields.get()
+    """The connector's own c_ attributes and those the mirror's subscribers (the flows' rules) read."""
+    return BASE_ATTRIBUTES | {n for n in orders_events.wanted_attributes() if n.startswith("c_")}
 
 
 def _pick(source: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -114,11 +83,26 @@ def reduce_address(address: Any) -> dict[str, Any]:
     return _pick(address, ADDRESS_FIELDS) if isinstance(address, dict) else {}
 
 
+def reduce_customer(order: dict[str, Any]) -> dict[str, str]:
+    """The customer's name and the hash of the e-mail: what an agent searches by, no more."""
+    info = order.get("customerInfo")
+    info = info if isinstance(info, dict) else {}
+    name = info.get("customerName") or order.get("customerName")
+    email = info.get("email") or order.get("customerEmail")
+    kept = {}
+    if isinstance(name, str) and name.strip():
+        kept["customerName"] = name.strip()
+    if isinstance(email, str) and (hashed := email_hash(email)):
+        kept[CUSTOMER_EMAIL_HASH] = hashed
+    return kept
+
+
 def reduce_order(order: dict[str, Any], *, allowed: frozenset[str] | None = None) -> dict[str, Any]:
     """The order without personal data partners do not need and without any payment field."""
     allowed = allowed if allowed is not None else allowed_attributes()
     reduced = _pick(order, ORDER_FIELDS)
     reduced.update(_attributes(order, allowed))
+    reduced.update(reduce_customer(order))
     reduced["productItems"] = [
         {**_pick(item, ITEM_FIELDS), **_attributes(item, allowed)}
         for item in order.get("productItems") or []

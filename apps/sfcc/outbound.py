@@ -1,5 +1,10 @@
 """What SFCC hears about cases linked to its orders: outbox rows written in the case's transaction.
 
+A case is linked to a mirrored order when its `order_number` names an order of the
+configured site and its kind's flow declares `writes_to_order` (the flow registry): a case
+SFCC's rules opened and one an agent opened by hand are written back alike. The connector
+hears nothing from the flows except through the registry and the workspace's case events.
+
 For each change of a linked case the order gets up to three writes, in this order under one
 key per order number: the partner-facing state as `external-status` (only when it changed),
 a PATCH of the `c_crossdock*` attributes, and an OCAPI note for the human-readable history.
@@ -9,16 +14,19 @@ comment a transition carries, which the partner saw).
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.orders.models import Order
 from apps.sync.services import outbox_enqueue
 from apps.workspace.choices import Visibility
 from apps.workspace.events import CaseEvent
+from apps.workspace.flows import flow_for, order_kinds
+from apps.workspace.models import Case
 from apps.workspace.states import workflow_for
 
 from . import conf
-from .models import OrderException, OrderWriteback
+from .models import OrderWriteback
 
 TARGET = "sfcc"
 TOPIC_EXTERNAL_STATUS = "order.external_status"
@@ -35,21 +43,24 @@ def order_key(order_no: str) -> str:
     return f"sfcc:order:{order_no}"
 
 
+def linked_order(case: Any) -> Order | None:
+    """The mirrored order a case is about, if its flow writes back to orders."""
+    order_no = getattr(case, "order_number", "")
+    if not order_no or getattr(case, "kind", None) not in order_kinds():
+        return None
+    return Order.objects.filter(site_id=conf.site_id(), order_no=order_no).first()
+
+
 def on_case_event(event: CaseEvent) -> None:
     """Workspace subscriber: runs inside the service's transaction, writes rows, calls nothing."""
     if event.type not in ANNOUNCED_EVENTS or event.visibility == Visibility.INTERNAL:
         return
-    if not getattr(event.case, "order_number", ""):
-        return  # only cases about an order can be linked to one; spare every other case a query
-    link = (
-        OrderException.objects.filter(case_id=getattr(event.case, "pk", None))
-        .select_related("order")
-        .first()
-    )
-    if link is None:
+    # Cases without an order number, or of a flow that writes nothing, cost no query.
+    order = linked_order(event.case)
+    if order is None:
         return  # not a case about an SFCC order we mirror
     case_state_enqueue(
-        link=link,
+        order=order,
         case=event.case,
         event_type=event.type,
         actor_label=event.actor_label,
@@ -61,12 +72,12 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def external_status_for(*, order_id: int, case: Any) -> str:
+def external_status_for(*, order: Order, case: Any) -> str:
     """The order's partner-facing state: every linked case's state, open ones first."""
-    links = list(
-        OrderException.objects.filter(order_id=order_id).select_related("case").order_by("id")
-    )
-    cases = [case if link.case_id == case.pk else link.case for link in links] or [case]
+    linked = Case.objects.filter(order_number=order.order_no, kind__in=order_kinds()).order_by("id")
+    cases = [case if c.pk == case.pk else c for c in linked]
+    if case.pk not in {c.pk for c in cases}:
+        cases.append(case)
     states = [(c, workflow_for(c.kind).state(c.status)) for c in cases]
     if len(states) == 1:
         c, state = states[0]
@@ -77,9 +88,23 @@ def external_status_for(*, order_id: int, case: Any) -> str:
     return _truncate(text, EXTERNAL_STATUS_MAX)
 
 
+def _lock_writeback(order: Order) -> OrderWriteback:
+    """Lock the order's write-back row, creating it on the order's first write."""
+    writeback = OrderWriteback.objects.select_for_update().filter(order=order).first()
+    if writeback is not None:
+        return writeback
+    try:
+        with transaction.atomic():
+            return OrderWriteback.objects.create(order=order)
+    except IntegrityError:
+        # Another writer created it first (PostgreSQL made us wait for its commit): queue
+        # behind it like every later writer does.
+        return OrderWriteback.objects.select_for_update().get(order=order)
+
+
 def case_state_enqueue(
     *,
-    link: OrderException,
+    order: Order,
     case: Any,
     event_type: str,
     actor_label: str,
@@ -91,17 +116,15 @@ def case_state_enqueue(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("SFCC write-back rows are written in the transaction of the change.")
     # Serialises every writer of this order's key, so the id order is the commit order.
-    writeback = OrderWriteback.objects.select_for_update().filter(order_id=link.order_id).first()
-    if writeback is None:
-        writeback = OrderWriteback.objects.create(order_id=link.order_id)
-    order_no = link.order.order_no
+    writeback = _lock_writeback(order)
+    order_no = order.order_no
     key = order_key(order_no)
     workflow = workflow_for(case.kind)
     state = workflow.state(case.status)
     url = f"{conf.site_url()}{case.get_absolute_url()}"
     rows = []
 
-    external = external_status_for(order_id=link.order_id, case=case)
+    external = external_status_for(order=order, case=case)
     if external != writeback.external_status:
         writeback.external_status = external
         writeback.updated_at = timezone.now()
@@ -127,6 +150,11 @@ def case_state_enqueue(
         attributes["c_crossdockResolution"] = _truncate(comment or state.label, RESOLUTION_MAX)
     elif state.open and not state.resolved and from_status and workflow.settled(from_status):
         attributes["c_crossdockResolution"] = None  # reopened: the old answer no longer holds
+    # The flow's own c_ attributes (the accepted resolution, its dates…); the flow knows its
+    # outcome better than the generic fields, so its values win.
+    flow = flow_for(case.kind)
+    if flow.order_attributes is not None:
+        attributes.update(flow.order_attributes(case=case, event_payload=payload))
     rows.append(
         outbox_enqueue(
             target=TARGET,

@@ -84,6 +84,33 @@ class SimulatorProcess:
         raise RuntimeError("simulator did not come back")
 
 
+@pytest.fixture
+def registered_flows() -> None:
+    """Ask for it to run a test with the flows as their apps registered them (see below)."""
+
+
+@pytest.fixture(autouse=True)
+def order_exceptions_as_conversations(request: pytest.FixtureRequest, monkeypatch) -> None:
+    """The connector's tests run order exceptions on the default conversation workflow.
+
+    What SFCC hears depends on the case's workflow (its labels, which side may resolve) and
+    on the flow's own `c_` attributes. The connector asks only the flags, so its tests pin
+    one known workflow and no flow attributes, and stay true while flow 1 evolves in
+    apps.exceptions (whose own tests cover its workflow with SFCC detection).
+    """
+    if "registered_flows" in request.fixturenames:
+        return
+    from dataclasses import replace
+
+    from apps.workspace import flows
+    from apps.workspace.choices import CaseKind
+    from apps.workspace.states import default_workflow
+
+    kind = CaseKind.ORDER_EXCEPTION.value
+    pinned = replace(flows.flow_for(kind), workflow=default_workflow(kind), order_attributes=None)
+    monkeypatch.setitem(flows._FLOWS, kind, pinned)
+
+
 @pytest.fixture(scope="session")
 def launch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., SimulatorProcess]]:
     """Start extra simulators (own flags, own state); all are stopped at the end."""

@@ -8,8 +8,8 @@ the supplier works the case in Chromium.
 import pytest
 from playwright.sync_api import expect
 
+from apps.exceptions.models import ExceptionDetail
 from apps.partners.roles import OrganizationKind, Role
-from apps.sfcc.models import OrderException
 from tests.factories import PASSWORD, OrganizationFactory, member
 from tests.sfcc.test_faults_e2e import point_at
 from tests.sfcc.test_mirror import default_rules  # noqa: F401  (fixture)
@@ -64,7 +64,7 @@ def test_supplier_resolves_an_sfcc_stock_shortage_and_sfcc_sees_it(
     )
     order_no = order["orderNo"]
     link = wait_for(
-        lambda: OrderException.objects.select_related("case", "partner").filter(order__order_no=order_no).first(),
+        lambda: ExceptionDetail.objects.select_related("case", "partner").filter(order_number=order_no).first(),
         timeout=60,
         message="the pushed order to open a case",
     )

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from apps.exceptions.models import ExceptionDetail
 from apps.partners.roles import Role
 from apps.sfcc import services
 from apps.sfcc.deliverer import get_client
 from apps.sfcc.documents import reduce_order
-from apps.sfcc.models import OrderException
 from apps.sfcc.outbound import TOPIC_EXTERNAL_STATUS, TOPIC_NOTE
 from apps.sync.delivery import Outcome, deliver, deliver_due
 from apps.sync.models import DeliveryAttempt, OutboxMessage, OutboxStatus
@@ -144,7 +144,7 @@ def test_ten_minute_outage_loses_nothing_and_applies_everything_once(
         final = sim.ctl("GET", f"/orders/{order_no}")
         last_status = [r for r in rows if r.topic == TOPIC_EXTERNAL_STATUS][-1]
         assert final["order"]["externalOrderStatus"] == last_status.payload["status"]
-        case = OrderException.objects.get(order__order_no=order_no).case
+        case = ExceptionDetail.objects.get(order_number=order_no).case
         label = workflow_for(case.kind).state(case.status).label
         assert final["order"]["c_crossdockCaseStatus"] == label
         assert len(final["notes"]) == sum(1 for r in rows if r.topic == TOPIC_NOTE)

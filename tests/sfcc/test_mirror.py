@@ -6,19 +6,14 @@ from typing import Any
 
 import pytest
 
+from apps.exceptions.models import ExceptionDetail, ExceptionRule
+from apps.orders.models import MatchType, Order, OrderLine, RoutingRule
+from apps.orders.privacy import email_hash
+from apps.orders.routing import Router
 from apps.partners.roles import OrganizationKind, Role
 from apps.sfcc import services
 from apps.sfcc.documents import reduce_order
-from apps.sfcc.models import (
-    ExceptionRule,
-    MatchType,
-    OrderException,
-    RoutingRule,
-    SfccOrder,
-    SfccOrderLine,
-)
 from apps.sfcc.outbound import TOPIC_ATTRIBUTES, TOPIC_EXTERNAL_STATUS, TOPIC_NOTE
-from apps.sfcc.routing import Router
 from apps.sync.models import OutboxMessage
 from apps.workspace.choices import CaseKind, Channel, Visibility
 from apps.workspace.models import Case, Message
@@ -78,14 +73,25 @@ def later(document: dict[str, Any], stamp: str, **changes: Any) -> dict[str, Any
 
 
 def seed_default_rules() -> None:
-    """The rules migration 0002 seeds, again: transactional tests flush them with everything else.
+    """The rules sfcc 0002 seeds and exceptions 0003 types, again: transactional tests flush
+    them with everything else.
 
     (serialized_rollback would restore them, but not once Playwright's session fixture has
     started: the test database connection Django serialized is no longer the one it sees.)
     """
-    from django.apps import apps as registry
-
-    importlib.import_module("apps.sfcc.migrations.0002_seed_exception_rules").seed(registry, None)
+    seeded = importlib.import_module("apps.sfcc.migrations.0002_seed_exception_rules")
+    typed = importlib.import_module("apps.exceptions.migrations.0003_structured_fields")
+    for spec in seeded.RULES:
+        values = {
+            "field": seeded.FIELD,
+            "operator": "equals",
+            "exception_code": spec["value"],
+            "detail_fields": seeded.DETAIL,
+            "case_kind": "order_exception",
+            "exception_type": typed.TYPES_BY_NAME.get(spec["name"], "other"),
+            **spec,
+        }
+        ExceptionRule.objects.get_or_create(name=values.pop("name"), defaults=values)
 
 
 @pytest.fixture
@@ -123,6 +129,9 @@ def test_reduction_drops_billing_contact_and_payment_data_but_keeps_the_ship_to(
         assert secret not in flat
     assert "billingAddress" not in reduced and "paymentInstruments" not in reduced
     assert "customerInfo" not in reduced and "c_loyaltyEmail" not in reduced
+    # What an agent searches by: the name, and the e-mail only as its keyed hash.
+    assert reduced["customerName"] == "Ada Lovelace"
+    assert reduced["customerEmailHash"] == email_hash(" ADA@example.com")
     address = reduced["shipments"][0]["shippingAddress"]
     assert address["fullName"] == "Ada Lovelace" and address["postalCode"] == "78701"
     assert "phone" not in address
@@ -144,7 +153,7 @@ def test_apply_mirrors_statuses_lines_and_shipments_with_routed_partners(partner
     )
     result = apply(document)
     assert result.outcome == services.ApplyOutcome.CREATED
-    order = SfccOrder.objects.get(order_no="00001001")
+    order = Order.objects.get(order_no="00001001")
     assert (order.status, order.payment_status, order.shipping_status) == ("new", "part_paid", "not_shipped")
     assert (order.export_status, order.confirmation_status, order.external_status) == ("exported", "confirmed", "Picked")
     assert order.currency == "USD" and order.total == Decimal(str(document["orderTotal"]))
@@ -168,7 +177,7 @@ def test_stale_and_replayed_versions_change_nothing(partners):
     assert apply(first).outcome == services.ApplyOutcome.STALE
     replay = later(first, "2026-03-01T10:05:00.000Z", shippingStatus="not_shipped")
     assert apply(replay).outcome == services.ApplyOutcome.STALE
-    order = SfccOrder.objects.get()
+    order = Order.objects.get()
     assert order.shipping_status == "shipped"
     newer = later(first, "2026-03-01T10:05:00.001Z", status="completed")
     assert apply(newer).outcome == services.ApplyOutcome.UPDATED
@@ -180,7 +189,7 @@ def test_an_order_of_another_site_is_not_mirrored(partners):
     document = order_doc()
     document["siteId"] = "OtherSite"
     assert apply(document).outcome == services.ApplyOutcome.OTHER_SITE
-    assert not SfccOrder.objects.exists()
+    assert not Order.objects.exists()
 
 
 def test_an_order_without_last_modified_is_refused(partners):
@@ -188,6 +197,23 @@ def test_an_order_without_last_modified_is_refused(partners):
     del document["lastModified"]
     with pytest.raises(services.OrderDocumentError):
         apply(document)
+
+
+def test_the_mirror_keeps_the_customer_name_and_only_a_keyed_hash_of_the_email(partners, agent):
+    from apps.orders.selectors import order_search
+
+    apply(order_doc(customer={"email": " Ada@Example.com", "name": "Ada Lovelace"}))
+    order = Order.objects.get()
+    assert order.customer_name == "Ada Lovelace"
+    assert order.customer_email_hash == email_hash("ada@example.com")
+    stored = repr(list(Order.objects.values()))
+    assert "@example.com" not in stored.lower()
+    # Agents find it by name or by the e-mail they type; a partner finds no customer data.
+    for query in ("lovelace", "ADA@example.com ", "00001001"):
+        assert list(order_search(actor=agent, query=query)) == [order], query
+    supplier = member(partners["SUP-001"])
+    assert not order_search(actor=supplier, query="Lovelace").exists()
+    assert list(order_search(actor=supplier, query="00001001")) == [order]
 
 
 # --- routing --------------------------------------------------------------------------------
@@ -221,7 +247,7 @@ def test_inactive_and_internal_organizations_are_never_routed_to(partners):
 
 
 def case_of(order_no: str, code: str) -> Case:
-    return OrderException.objects.get(order__order_no=order_no, code=code).case
+    return ExceptionDetail.objects.get(order_number=order_no, code=code).case
 
 
 def test_seeded_rules_cover_the_codes_the_simulator_emits():
@@ -251,7 +277,7 @@ def test_stock_shortage_opens_one_case_for_the_supplier_and_announces_it(partner
     # The same exception in later versions, from the push or the poll, changes nothing.
     apply(later(document, "2026-03-01T10:01:00.000Z", shippingStatus="not_shipped"))
     apply(later(document, "2026-03-01T10:02:00.000Z", exportStatus="exported"))
-    assert OrderException.objects.count() == 1 and Case.objects.count() == 1
+    assert ExceptionDetail.objects.count() == 1 and Case.objects.count() == 1
     assert OutboxMessage.objects.count() == 3
 
 
@@ -271,7 +297,7 @@ def test_stock_shortage_opens_one_case_for_the_supplier_and_announces_it(partner
 )
 def test_each_exception_goes_to_the_partner_that_can_act(partners, spec, code, partner_code):
     apply(order_doc(**spec))
-    link = OrderException.objects.get()
+    link = ExceptionDetail.objects.get()
     assert (link.code, link.partner.code) == (code, partner_code)
 
 
@@ -292,7 +318,7 @@ def test_without_an_order_level_supplier_every_supplier_on_the_order_gets_a_case
             c_fulfillmentExceptionCode="STOCK_SHORTAGE",
         )
     )
-    links = OrderException.objects.order_by("partner__code")
+    links = ExceptionDetail.objects.order_by("partner__code")
     assert [link.partner.code for link in links] == ["SUP-001", "SUP-002"]
     # Each supplier reads only about its own lines.
     assert "- B" not in links[0].case.messages.get().body
@@ -301,7 +327,7 @@ def test_without_an_order_level_supplier_every_supplier_on_the_order_gets_a_case
 
 def test_an_exception_nobody_can_take_opens_nothing(partners):
     apply(order_doc(c_fulfillmentExceptionCode="CARRIER_EXCEPTION", shipments=[{}]))
-    assert not OrderException.objects.exists() and not Case.objects.exists()
+    assert not ExceptionDetail.objects.exists() and not Case.objects.exists()
 
 
 def test_cleared_exception_resolves_the_case_with_a_system_message(partners):
@@ -310,7 +336,7 @@ def test_cleared_exception_resolves_the_case_with_a_system_message(partners):
     result = apply(later(document, "2026-03-01T11:00:00.000Z", c_fulfillmentExceptionCode=None))
     case = case_of("00001001", "STOCK_SHORTAGE")
     assert result.cleared == [case] and case.status == "resolved"
-    link = OrderException.objects.get()
+    link = ExceptionDetail.objects.get()
     assert not link.active and link.cleared_at is not None
     message = case.messages.order_by("-id").first()
     assert message.visibility == Visibility.PARTNER and message.channel == Channel.SFCC
@@ -327,7 +353,7 @@ def test_exception_that_returns_reopens_the_same_case(partners):
     apply(later(document, "2026-03-01T12:00:00.000Z", c_fulfillmentExceptionDetail="Short again"))
     case = case_of("00001001", "STOCK_SHORTAGE")
     assert case.status == "awaiting_partner" and Case.objects.count() == 1
-    assert OrderException.objects.get().active
+    assert ExceptionDetail.objects.get().active
     assert "Short again" in case.messages.order_by("-id").first().body
 
 
@@ -352,11 +378,11 @@ def test_a_changed_detail_is_posted_to_the_open_case(partners):
     case = case_of("00001001", "CARRIER_EXCEPTION")
     last = case.messages.order_by("-id").first()
     assert "Parcel damaged at hub" in last.body and last.visibility == Visibility.PARTNER
-    assert OrderException.objects.get().detail == "Parcel damaged at hub"
+    assert ExceptionDetail.objects.get().detail == "Parcel damaged at hub"
 
 
 def test_an_admin_rule_on_another_attribute_opens_cases_too(partners):
-    from apps.sfcc.documents import rule_fields
+    from apps.exceptions.detection import rule_fields
 
     ExceptionRule.objects.create(
         name="Backorder", field="c_backorderFlag", value="yes", exception_code="BACKORDER",
@@ -364,7 +390,7 @@ def test_an_admin_rule_on_another_attribute_opens_cases_too(partners):
     )
     rule_fields.forget()
     apply(order_doc(c_supplierId="SUP-002", c_backorderFlag="YES"))
-    link = OrderException.objects.get()
+    link = ExceptionDetail.objects.get()
     assert (link.code, link.partner.code) == ("BACKORDER", "SUP-002")
     assert link.case.subject == "Backorder on 00001001"
 
@@ -386,13 +412,13 @@ def test_partners_see_only_their_own_lines_exceptions_and_orders(partners):
     apply(order_doc("00001002", lines=[{"productId": "C", "c_supplierId": "SUP-002"}]))
     one, two = member(partners["SUP-001"]), member(partners["SUP-002"])
     outsider = member(partners["CAR-001"])
-    assert list(SfccOrderLine.objects.for_actor(one).values_list("product_id", flat=True)) == ["A"]
-    assert sorted(SfccOrderLine.objects.for_actor(two).values_list("product_id", flat=True)) == ["B", "C"]
-    assert OrderException.objects.for_actor(one).count() == 1
-    assert OrderException.objects.for_actor(two).count() == 0
-    assert list(SfccOrder.objects.for_actor(one).values_list("order_no", flat=True)) == ["00001001"]
-    assert sorted(SfccOrder.objects.for_actor(two).values_list("order_no", flat=True)) == ["00001001", "00001002"]
-    assert not SfccOrder.objects.for_actor(outsider).exists()
+    assert list(OrderLine.objects.for_actor(one).values_list("product_id", flat=True)) == ["A"]
+    assert sorted(OrderLine.objects.for_actor(two).values_list("product_id", flat=True)) == ["B", "C"]
+    assert ExceptionDetail.objects.for_actor(one).count() == 1
+    assert ExceptionDetail.objects.for_actor(two).count() == 0
+    assert list(Order.objects.for_actor(one).values_list("order_no", flat=True)) == ["00001001"]
+    assert sorted(Order.objects.for_actor(two).values_list("order_no", flat=True)) == ["00001001", "00001002"]
+    assert not Order.objects.for_actor(outsider).exists()
     assert not RoutingRule.objects.for_actor(outsider).exists()
 
 
@@ -407,25 +433,135 @@ def test_rules_are_edited_in_the_admin_and_the_mirror_is_read_only(retail_admin,
     apply(order_doc(c_supplierId="SUP-001", c_fulfillmentExceptionCode="STOCK_SHORTAGE"))
     web = Client()
     web.force_login(retail_admin)
-    order = SfccOrder.objects.get()
+    order = Order.objects.get()
+    detail = ExceptionDetail.objects.get()
     for url in (
-        "/admin/sfcc/routingrule/",
-        "/admin/sfcc/routingrule/add/",
-        "/admin/sfcc/exceptionrule/",
-        f"/admin/sfcc/exceptionrule/{ExceptionRule.objects.first().pk}/change/",
-        "/admin/sfcc/sfccorder/",
-        f"/admin/sfcc/sfccorder/{order.pk}/change/",
-        "/admin/sfcc/orderexception/",
+        "/admin/orders/routingrule/",
+        "/admin/orders/routingrule/add/",
+        "/admin/exceptions/exceptionrule/",
+        f"/admin/exceptions/exceptionrule/{ExceptionRule.objects.first().pk}/change/",
+        "/admin/exceptions/reasoncode/",
+        "/admin/orders/order/",
+        f"/admin/orders/order/{order.pk}/change/",
+        "/admin/exceptions/exceptiondetail/",
+        f"/admin/exceptions/exceptiondetail/{detail.pk}/change/",
         "/admin/sfcc/pollcursor/",
+        "/admin/sfcc/orderwriteback/",
     ):
         assert web.get(url).status_code == 200, url
-    page = web.get(f"/admin/sfcc/sfccorder/{order.pk}/change/").text
-    assert "SKU-0001" in page and "STOCK_SHORTAGE" in page
+    page = web.get(f"/admin/orders/order/{order.pk}/change/").text
+    assert "SKU-0001" in page and detail.case.reference in page
     assert "ada@example.com" not in page and "Bill" not in page
-    assert web.post(f"/admin/sfcc/sfccorder/{order.pk}/change/", {"status": "x"}).status_code == 403
+    assert "STOCK_SHORTAGE" in web.get(f"/admin/exceptions/exceptiondetail/{detail.pk}/change/").text
+    assert web.post(f"/admin/orders/order/{order.pk}/change/", {"status": "x"}).status_code == 403
     response = web.post(
-        "/admin/sfcc/routingrule/add/",
+        "/admin/orders/routingrule/add/",
         {"match_type": "carrier", "value": "DHL", "partner": partners["CAR-001"].pk, "priority": 10, "is_active": "on"},
     )
     assert response.status_code == 302
     assert Router().partner_for(match_type=MatchType.CARRIER, value="dhl") == partners["CAR-001"]
+
+
+# --- structured fields of the exception types ------------------------------------------------
+
+
+def detail_of(order_no: str, code: str) -> ExceptionDetail:
+    return ExceptionDetail.objects.select_related("case").get(order_number=order_no, code=code)
+
+
+def test_a_stock_shortage_lists_each_suppliers_short_lines(partners):
+    apply(
+        order_doc(
+            lines=[
+                {"productId": "A", "productName": "Boot", "quantity": 3, "c_supplierId": "SUP-001",
+                 "c_quantityShort": 1, "c_earliestAvailable": "2026-04-01"},
+                {"productId": "B", "quantity": 2, "c_supplierId": "SUP-001"},
+                {"productId": "C", "quantity": 4, "c_supplierId": "SUP-002"},
+            ],
+            c_fulfillmentExceptionCode="STOCK_SHORTAGE",
+        )
+    )
+    one, two = ExceptionDetail.objects.select_related("case").order_by("partner__code")
+    assert (one.exception_type, one.source, one.site_id) == ("stock_shortage", "rule", SITE)
+    # SFCC marks the short line of SUP-001; SUP-002's line is short as a whole.
+    (line,) = one.case.lines.all()
+    assert (line.sku, line.description, line.quantity, line.unit) == ("A", "Boot", 3, "EA")
+    assert line.order_number == "00001001" and line.line_ref
+    assert line.data == {"quantity_short": 1, "earliest_available": "2026-04-01"}
+    (other,) = two.case.lines.all()
+    assert (other.sku, other.data) == ("C", {"quantity_short": 4, "earliest_available": None})
+
+
+def test_an_address_issue_says_what_failed(partners):
+    apply(
+        order_doc(
+            c_fulfillmentExceptionCode="ADDRESS_INVALID",
+            c_fulfillmentExceptionDetail="Postal code 00000 does not exist",
+            c_fulfillmentLocation="WH-001",
+        )
+    )
+    detail = detail_of("00001001", "ADDRESS_INVALID")
+    assert detail.exception_type == "address_issue"
+    assert detail.address_problem == "Postal code 00000 does not exist"
+    assert detail.address_correction == "" and not detail.case.lines.exists()
+
+
+def test_a_carrier_exception_keeps_carrier_tracking_code_and_notes(partners):
+    document = order_doc(
+        c_fulfillmentExceptionCode="CARRIER_EXCEPTION",
+        shippingStatus="part_shipped",
+        shipments=[{"c_carrierId": "CAR-001", "c_carrierExceptionCode": "DMG-17"}],
+    )
+    apply(document)
+    detail = detail_of("00001001", "CARRIER_EXCEPTION")
+    assert (detail.exception_type, detail.carrier, detail.carrier_exception_code) == (
+        "carrier_exception", "CAR-001", "DMG-17",
+    )
+    assert detail.carrier_notes == ""
+    later_document = later(document, "2026-03-01T10:30:00.000Z", c_carrierExceptionDetail="Parcel damaged at hub")
+    later_document["shipments"] = [{**later_document["shipments"][0], "trackingNumber": "1Z999"}]
+    apply(later_document)
+    detail.refresh_from_db()
+    assert (detail.carrier_notes, detail.tracking_number) == ("Parcel damaged at hub", "1Z999")
+
+
+def test_a_payment_failure_tells_the_partner_to_hold_and_nothing_about_the_payment(partners):
+    apply(order_doc(c_fulfillmentExceptionCode="PAYMENT_FAILED", paymentStatus="not_paid", c_supplierId="SUP-002"))
+    detail = detail_of("00001001", "PAYMENT_FAILED")
+    assert detail.exception_type == "payment_failure" and "hold" in detail.payment_note.lower()
+    shown = repr(ExceptionDetail.objects.values().get()) + detail.case.messages.get().body
+    for secret in ("CREDIT_CARD", "4242", "not_paid", "Bill"):
+        assert secret not in shown
+
+
+def test_an_agents_own_exception_on_the_order_is_neither_matched_nor_cleared_by_sfcc(partners, agent):
+    from apps.workspace.services import CaseDraft, case_create
+
+    document = order_doc(c_supplierId="SUP-001")
+    apply(document)
+    own = case_create(
+        actor=agent, channel=Channel.WEB,
+        draft=CaseDraft(kind=CaseKind.ORDER_EXCEPTION, partner=partners["SUP-001"], subject="Short", order_number="00001001"),
+    )
+    ExceptionDetail.objects.create(
+        case=own, partner=partners["SUP-001"], order_number="00001001", code="STOCK_SHORTAGE",
+        exception_type="stock_shortage", source="manual",
+    )
+    opened = apply(later(document, "2026-03-01T11:00:00.000Z", c_fulfillmentExceptionCode="STOCK_SHORTAGE")).opened
+    assert len(opened) == 1 and opened[0] != own
+    apply(later(document, "2026-03-01T12:00:00.000Z"))
+    own.refresh_from_db()
+    assert own.status == "open" and ExceptionDetail.objects.get(case=own).active
+
+
+def test_with_the_registered_flow_a_cleared_exception_resolves_its_case(registered_flows, partners):
+    """Flow 1's own workflow (apps.exceptions), whatever it names its states."""
+    from apps.workspace.states import workflow_for
+
+    document = order_doc(c_supplierId="SUP-001", c_fulfillmentExceptionCode="STOCK_SHORTAGE")
+    apply(document)
+    case = case_of("00001001", "STOCK_SHORTAGE")
+    assert workflow_for(case.kind).state(case.status).turn == "partner"
+    result = apply(later(document, "2026-03-01T11:00:00.000Z", c_fulfillmentExceptionCode=None))
+    case.refresh_from_db()
+    assert result.cleared == [case] and workflow_for(case.kind).state(case.status).resolved

@@ -7,10 +7,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from apps.exceptions.models import ExceptionDetail
+from apps.orders.models import Order
 from apps.partners.roles import Role
 from apps.sfcc import services
 from apps.sfcc.documents import reduce_order
-from apps.sfcc.models import OrderException
 from apps.sfcc.outbound import TOPIC_ATTRIBUTES, TOPIC_EXTERNAL_STATUS, TOPIC_NOTE
 from apps.sync.delivery import Outcome, deliver
 from apps.sync.models import DeliveryAttempt, OutboxMessage, OutboxStatus
@@ -32,7 +33,7 @@ def shortage(partners):  # noqa: F811
     """An SFCC stock shortage on 00001001, mirrored, with its case open for SUP-001."""
     document = order_doc(c_supplierId="SUP-001", c_fulfillmentExceptionCode="STOCK_SHORTAGE")
     services.order_apply(document=reduce_order(document))
-    link = OrderException.objects.select_related("case").get()
+    link = ExceptionDetail.objects.select_related("case").get()
     return {"document": document, "case": link.case, "link": link}
 
 
@@ -113,10 +114,11 @@ def test_each_partner_facing_state_is_written_and_priority_is_not(shortage, agen
 def test_an_unchanged_partner_facing_state_is_not_written_again(shortage):
     from apps.sfcc.outbound import case_state_enqueue
 
-    link = shortage["link"]
+    case = shortage["case"]
+    order = Order.objects.get(order_no=case.order_number)
     with transaction.atomic():
         again = case_state_enqueue(
-            link=link, case=link.case, event_type="case.transitioned", actor_label="x",
+            order=order, case=case, event_type="case.transitioned", actor_label="x",
             payload={"from_status": "open", "to_status": "open"},
         )
     assert [r.topic for r in again] == [TOPIC_ATTRIBUTES, TOPIC_NOTE]
@@ -128,6 +130,71 @@ def test_cases_not_about_a_mirrored_order_write_nothing(partners, agent):  # noq
     case = open_case(agent, partners["SUP-001"], order_number="00009999")
     case_transition(actor=agent, channel=Channel.WEB, case=case, transition="hold")
     assert rows() == []
+
+
+def test_a_case_an_agent_opens_by_hand_on_a_mirrored_order_is_written_back(partners, agent):  # noqa: F811
+    from apps.sfcc.models import OrderWriteback
+    from apps.workspace.choices import CaseKind
+    from apps.workspace.services import CaseDraft, case_create
+
+    services.order_apply(document=reduce_order(order_doc(c_supplierId="SUP-001")))
+    assert rows() == [] and not OrderWriteback.objects.exists()
+    case = case_create(
+        actor=agent,
+        channel=Channel.WEB,
+        draft=CaseDraft(
+            kind=CaseKind.ORDER_EXCEPTION, partner=partners["SUP-001"],
+            subject="Customer reports a short delivery", order_number="00001001",
+        ),
+    )
+    opened = rows()
+    assert [r.topic for r in opened] == [TOPIC_EXTERNAL_STATUS, TOPIC_ATTRIBUTES, TOPIC_NOTE]
+    assert {r.key for r in opened} == {"sfcc:order:00001001"} and {r.case_id for r in opened} == {case.pk}
+    assert opened[0].payload["status"] == f"Open · Crossdock {case.reference}"
+    assert opened[1].payload["attributes"]["c_crossdockCaseId"] == case.reference
+    assert opened[2].payload["subject"] == f"Crossdock case {case.reference} opened"
+    assert OrderWriteback.objects.get().external_status == f"Open · Crossdock {case.reference}"
+
+    case_transition(actor=agent, channel=Channel.WEB, case=case, transition="hold")
+    moved = rows()[len(opened):]
+    assert [r.topic for r in moved] == [TOPIC_EXTERNAL_STATUS, TOPIC_ATTRIBUTES, TOPIC_NOTE]
+    assert moved[0].payload["status"] == f"On hold · Crossdock {case.reference}"
+    assert "from Open to On hold" in moved[2].payload["text"]
+
+
+def test_a_case_of_a_flow_that_does_not_write_to_orders_stays_out_of_sfcc(partners, agent):  # noqa: F811
+    from apps.workspace.choices import CaseKind
+    from apps.workspace.flows import flow_for
+    from tests.workspace.helpers import open_case
+
+    services.order_apply(document=reduce_order(order_doc(c_supplierId="SUP-001")))
+    assert not flow_for(CaseKind.MILESTONE).writes_to_order
+    case = open_case(agent, partners["SUP-001"], kind=CaseKind.MILESTONE, order_number="00001001")
+    case_transition(actor=agent, channel=Channel.WEB, case=case, transition="hold")
+    assert rows() == []
+
+
+def test_the_flows_own_attributes_join_the_patch_and_win(shortage, supplier, monkeypatch):
+    from dataclasses import replace
+
+    from apps.workspace import flows
+
+    case = shortage["case"]
+    seen = []
+
+    def order_attributes(*, case, event_payload):
+        seen.append((case.pk, event_payload.get("to_status")))
+        return {"c_crossdockExceptionType": "stock_shortage", "c_crossdockResolution": "Partial, rest 2026-04-01"}
+
+    monkeypatch.setitem(
+        flows._FLOWS, case.kind, replace(flows.flow_for(case.kind), order_attributes=order_attributes)
+    )
+    case_transition(actor=supplier, channel=Channel.WEB, case=case, transition="resolve", comment="Done")
+    attributes = rows(topic=TOPIC_ATTRIBUTES)[-1].payload["attributes"]
+    assert attributes["c_crossdockExceptionType"] == "stock_shortage"
+    assert attributes["c_crossdockResolution"] == "Partial, rest 2026-04-01"
+    assert attributes["c_crossdockCaseStatus"] == "Resolved"
+    assert seen == [(case.pk, "resolved")]
 
 
 def test_rows_roll_back_with_the_change(shortage, supplier):
@@ -144,7 +211,7 @@ def test_two_cases_on_one_order_share_one_external_status(partners):  # noqa: F8
         c_fulfillmentExceptionCode="STOCK_SHORTAGE",
     )
     services.order_apply(document=reduce_order(document))
-    one, two = (link.case for link in OrderException.objects.order_by("partner__code"))
+    one, two = (link.case for link in ExceptionDetail.objects.order_by("partner__code"))
     case_transition(actor=member(partners["SUP-001"]), channel=Channel.WEB, case=one, transition="resolve", comment="ok")
     assert rows(topic=TOPIC_EXTERNAL_STATUS)[-1].payload["status"] == (
         f"Crossdock: {two.reference} Open; {one.reference} Resolved"
@@ -174,7 +241,7 @@ def mirrored(sim, sfcc_settings, partners):  # noqa: F811
         },
     )
     services.order_apply(document=reduce_order(order))
-    return {"order": order, "case": OrderException.objects.get().case}
+    return {"order": order, "case": ExceptionDetail.objects.get().case}
 
 
 def deliver_all(now=None) -> list[Outcome]:

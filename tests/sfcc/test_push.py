@@ -9,8 +9,9 @@ import httpx
 import pytest
 from django.urls import reverse
 
+from apps.exceptions.models import ExceptionDetail
+from apps.orders.models import Order
 from apps.sfcc.client import sign
-from apps.sfcc.models import OrderException, SfccOrder
 from apps.sfcc.outbound import TOPIC_EXTERNAL_STATUS
 from apps.sync.models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
 from apps.workspace.models import Case
@@ -97,7 +98,7 @@ def test_bad_signatures_are_refused_and_nothing_is_stored(web, push_settings, ca
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == reason
-    assert not InboxEvent.objects.exists() and not SfccOrder.objects.exists()
+    assert not InboxEvent.objects.exists() and not Order.objects.exists()
 
 
 @pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_a_valid_push_is_recorded_then_applied_and_a_replay_is_a_200(
     stored = json.dumps(event.payload)
     assert "ada@example.com" not in stored and "paymentInstruments" not in stored
     assert "billingAddress" not in stored and "4242" not in stored
-    assert OrderException.objects.get().partner == partners["SUP-001"]
+    assert ExceptionDetail.objects.get().partner == partners["SUP-001"]
 
     # The sender retries (re-signed later): the same id is a 200 and nothing happens again.
     body2, header2 = signed(event_for(order), timestamp=int(time.time()) + 5)
@@ -173,7 +174,7 @@ def test_an_older_version_pushed_late_is_ignored(web, push_settings, partners, d
         post(web, *signed(event_for(newer, event_id="evt_new", kind="order.updated")))
         post(web, *signed(event_for(older, event_id="evt_old")))
     assert InboxEvent.objects.get(source_id="evt_old").status == InboxStatus.IGNORED
-    assert SfccOrder.objects.get().status == "completed"
+    assert Order.objects.get().status == "completed"
 
 
 # --- over real HTTP, against the live server ------------------------------------------------
@@ -232,7 +233,7 @@ def test_the_same_event_fifty_times_at_once_is_processed_once(live_server, sim, 
         http.close()
     assert sorted(statuses) == [200] * 49 + [202]
     assert InboxEvent.objects.filter(source_id="evt_concurrent").count() == 1
-    assert Case.objects.count() == 1 and OrderException.objects.count() == 1
+    assert Case.objects.count() == 1 and ExceptionDetail.objects.count() == 1
     assert OutboxMessage.objects.filter(topic=TOPIC_EXTERNAL_STATUS).count() == 1
     # The one outbound update reached SFCC once.
     wait_for(
@@ -259,7 +260,7 @@ def test_the_simulator_push_opens_a_case_for_the_right_supplier(live_server, sim
     )
     sim.ctl("POST", f"/orders/{order['orderNo']}/exception", {"code": "STOCK_SHORTAGE", "detail": "0 left"})
     link = wait_for(
-        lambda: OrderException.objects.select_related("partner", "case").first(),
+        lambda: ExceptionDetail.objects.select_related("partner", "case").first(),
         timeout=30,
         message="the pushed exception to open a case",
     )
@@ -305,7 +306,7 @@ def test_the_poll_records_each_version_then_applies_it_and_moves_the_watermark(s
     cursor = PollCursor.objects.get(site_id="RefArch")
     assert cursor.watermark.isoformat().startswith(shortage["lastModified"][:19])
     assert cursor.last_error == "" and cursor.last_run_at is not None
-    assert OrderException.objects.get().partner == partners["SUP-001"]
+    assert ExceptionDetail.objects.get().partner == partners["SUP-001"]
     # Nothing changed: the order at the watermark is read again and recognised.
     again = poll_changed_orders()
     assert (again.seen, again.recorded, again.applied) == (1, 0, 0)
@@ -313,7 +314,7 @@ def test_the_poll_records_each_version_then_applies_it_and_moves_the_watermark(s
     sim.ctl("DELETE", f"/orders/{shortage['orderNo']}/exception")
     third = poll_changed_orders()
     assert (third.recorded, third.applied) == (1, 1)
-    assert OrderException.objects.get().case.status == "resolved"
+    assert ExceptionDetail.objects.get().case.status == "resolved"
 
 
 @pytest.mark.django_db
@@ -333,11 +334,11 @@ def test_a_poll_that_fails_mid_way_keeps_the_watermark_of_the_last_applied_page(
     cursor = PollCursor.objects.get(site_id="RefArch")
     assert cursor.watermark.isoformat().startswith(orders[1]["lastModified"][:19])
     assert "SfccRetryable" in cursor.last_error
-    assert SfccOrder.objects.count() == 2
+    assert Order.objects.count() == 2
     # Next time it goes on from there; what it reads again is recognised, nothing doubles.
     sim.ctl("PUT", "/faults", {"rate_limit": None})
     result = poll_changed_orders(page_size=2)
-    assert SfccOrder.objects.count() == 5 and OrderException.objects.count() == 5
+    assert Order.objects.count() == 5 and ExceptionDetail.objects.count() == 5
     assert result.recorded == 3
     assert InboxEvent.objects.filter(source="sfcc.poll").count() == 5
     assert PollCursor.objects.get(site_id="RefArch").last_error == ""
@@ -355,7 +356,7 @@ def test_a_pushed_and_a_polled_copy_of_one_version_apply_once(web, sim, sfcc_set
     polled = InboxEvent.objects.get(source="sfcc.poll")
     assert polled.source_id == f"{order['orderNo']}@{order['lastModified']}"
     assert polled.status == InboxStatus.IGNORED and "Not newer" in polled.error
-    assert SfccOrder.objects.count() == 1
+    assert Order.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -1,4 +1,9 @@
-"""Which partner an SFCC id belongs to: admin rules first, then the organization with that code."""
+"""Which partner an order or line belongs to: admin rules first, then the organization with that code.
+
+The ids are read from the order document as SFCC shapes it (`c_supplierId`, the shipments'
+`c_fulfillmentLocation` and `c_carrierId`, `c_marketplaceSellerId`): the mirror routes its
+lines with it, and the flows route what they detect on an applied order.
+"""
 
 from collections.abc import Iterable
 from typing import Any
