@@ -27,6 +27,7 @@ from .transport import MailboxTransport, TransportUnavailable, transport_from_co
 
 TARGET = "tradinggrid"  # the outbox target
 INBOX_SOURCE = "tradinggrid"  # the inbox source
+CONNECTOR = "tradinggrid"  # flows register inbound handlers under (CONNECTOR, (standard, type))
 # Partner event types a collaboration document can carry from Crossdock; the per-partner
 # profile picks among them.
 DOCUMENT_TYPES = (

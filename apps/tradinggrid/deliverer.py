@@ -1,5 +1,9 @@
 """The outbox deliverer of target "tradinggrid": build the document once, store it, put it in the mailbox.
 
+Three kinds of rows: acknowledgements of what partners sent ("ack"), collaboration documents
+mirroring case events ("collab."), and business documents a service queued ("edi.business":
+an X12 set written by its mapping, enveloped with our control numbers).
+
 Idempotent under redelivery: the ledger row is keyed by the outbox row, so a second attempt
 (after a timeout, a lost answer, a killed worker) finds the document the first one built and
 puts those same bytes under the same name again: the same document id and control numbers,
@@ -24,9 +28,21 @@ from apps.sync.models import OutboxMessage
 from apps.workspace.models import Case, FileVersion
 
 from . import conf, services
-from .acknowledgements import NotAcknowledgeable, build_ack
+from .acknowledgements import X12_VERSION, NotAcknowledgeable, build_ack
 from .control_numbers import DatabaseControlNumberSource
-from .edi import CollabCase, CollabDocumentError, CollabFile, EdiError, Party, build_document
+from .edi import (
+    CollabCase,
+    CollabDocumentError,
+    CollabFile,
+    EdiError,
+    OutboundTransaction,
+    Party,
+    build_document,
+    build_interchange,
+    functional_id_for,
+    get_mapping,
+    write_interchange,
+)
 from .envelopes import read_envelope
 from .models import Interchange, Standard, Status
 from .transport import HostKeyMismatch, TransportError
@@ -91,6 +107,8 @@ def prepare(message: OutboxMessage) -> Interchange:
         with transaction.atomic():
             if payload.get("kind") == "ack":
                 return _prepare_ack(message, payload)
+            if payload.get("kind") == "business":
+                return _prepare_business(message, payload)
             return _prepare_collab(message, payload)
     except IntegrityError:
         # A worker whose lease ran out built it a moment before us: theirs stands.
@@ -191,14 +209,58 @@ def _file_event(
     return "file.attached", event_data, [collab_file]
 
 
+def _x12_version(partner: Organization | None) -> str:
+    """GS08: the partner's X12 version where it has one (a six-digit 004010), else 004010."""
+    x12 = partner is not None and partner.edi_standard == EdiStandard.X12
+    return (
+        partner.edi_version if x12 and re.fullmatch(r"\d{6}", partner.edi_version) else X12_VERSION
+    )
+
+
+def _prepare_business(message: OutboxMessage, payload: dict[str, Any]) -> Interchange:
+    """An X12 business document (`services.business_document_enqueue`), enveloped as acks are."""
+    partner = Organization.objects.get(pk=payload["partner_id"])
+    case = Case.objects.filter(pk=payload["case_id"]).first() if payload.get("case_id") else None
+    set_id = payload["set_id"]
+    mapping = get_mapping(standard=payload["standard"], set_id=set_id)
+    own, receiver = conf.own_party(), Party(**payload["receiver"])
+    functional_id = functional_id_for(set_id)
+    interchange = build_interchange(
+        sender=own,
+        receiver=receiver,
+        functional_id=functional_id,
+        transactions=[
+            OutboundTransaction(set_id=set_id, body=mapping.from_domain(payload["body"]))
+        ],
+        control_numbers=DatabaseControlNumberSource(),
+        version=_x12_version(partner),
+    )
+    group = interchange.groups[0]
+    outbound = services.OutboundDocument(
+        data=write_interchange(interchange) or b"",
+        file_name=f"{set_id.lower()}-{_SAFE.sub('_', receiver.id)}-"
+        f"{interchange.control_number}.x12",
+        standard=Standard.X12,
+        document_type=set_id,
+        sender=own,
+        receiver=receiver,
+        interchange_control=interchange.control_number,
+        group_control=group.control_number,
+        transaction_control=group.transactions[0].control_number,
+        functional_id=functional_id,
+        expects_ack=True,
+    )
+    return services.outbound_record(
+        document=outbound, partner=partner, case=case, outbox_message_id=message.pk
+    )
+
+
 def _prepare_ack(message: OutboxMessage, payload: dict[str, Any]) -> Interchange:
     inbound = Interchange.objects.select_related("partner").get(pk=payload["interchange_id"])
     raw = services.read_raw(inbound)
     envelope = read_envelope(raw)
     partner = inbound.partner
-    version = "004010"
-    if partner is not None and partner.edi_standard == EdiStandard.X12:
-        version = partner.edi_version if re.fullmatch(r"\d{6}", partner.edi_version) else version
+    version = _x12_version(partner)
     try:
         built = build_ack(
             raw=raw,

@@ -19,6 +19,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -30,6 +31,7 @@ from apps.sync.models import InboxEvent, InboxStatus
 from apps.sync.services import inbox_apply
 from apps.workspace import services as workspace
 from apps.workspace.choices import Channel, Side, Visibility
+from apps.workspace.flows import inbound_handler
 from apps.workspace.models import Case
 from apps.workspace.states import workflow_for
 
@@ -258,7 +260,7 @@ def _apply_collab(interchange: Interchange, raw: bytes, envelope: Envelope) -> N
         with transaction.atomic():
             detail = _apply_collab_event(actor, case, document)
     except (DomainError, Case.DoesNotExist) as exc:
-        reason = f"{document.event_type} not applied to {case.reference}: {exc}"
+        reason = f"{document.event_type} not applied to {case.reference}: {_why(exc)}"
         services.inbound_settle(
             interchange=interchange,
             status=Status.ACCEPTED_WITH_ERRORS,
@@ -274,6 +276,17 @@ def _apply_collab(interchange: Interchange, raw: bytes, envelope: Envelope) -> N
         interchange=interchange, status=Status.ACCEPTED, detail=detail, ack_status="A"
     )
     services.ack_enqueue(inbound=interchange, status="A")
+
+
+def _why(exc: Exception) -> str:
+    """The refusal and every field error behind it, named, so a partner can fix them at once."""
+    fields = getattr(exc, "fields", None) or {}
+    named = [
+        f"{name}: {' '.join(map(str, errors))}" if name != "payload" else " ".join(map(str, errors))
+        for name, errors in fields.items()
+        if errors
+    ]
+    return f"{exc} [{'; '.join(named)}]" if named else str(exc)
 
 
 def _partner_case(actor: PartnerSystemActor, public_id: str) -> Case | None:
@@ -300,8 +313,14 @@ def _apply_collab_event(actor: PartnerSystemActor, case: Case, document: CollabD
         return f"posted message {message.pk} on {case.reference}"
     if document.event_type == "case.transitioned":
         name = data.get("transition") or _transition_to(case, data["to_status"])
+        # 1.1 carries the step's data: the flow's form checks it here as on the page and the API.
         workspace.case_transition(
-            actor=actor, channel=channel, case=case, transition=name, comment=data.get("reason", "")
+            actor=actor,
+            channel=channel,
+            case=case,
+            transition=name,
+            comment=data.get("reason", ""),
+            payload=data.get("payload"),
         )
         return f"{case.reference}: {name} → {data['to_status']}"
     if document.event_type == "file.attached":
@@ -363,16 +382,20 @@ def _apply_x12(interchange: Interchange, raw: bytes, envelope: Envelope) -> None
         if transaction_set.errors:
             problems.append(f"ST02 {transaction_set.control_number}: {transaction_set.errors[0]}")
             continue
-        mapping = find_mapping(standard="x12", set_id=transaction_set.set_id)
-        if mapping is None:
-            problems.append(f"no mapping for X12 {transaction_set.set_id}")
-            continue
-        try:
-            payload = mapping.to_domain(transaction_set)
-            with transaction.atomic():
-                applied.append(_apply_business(actor, partner, payload, interchange))
-        except (MappingError, DomainError, Case.DoesNotExist) as exc:
-            problems.append(f"{transaction_set.set_id} {transaction_set.control_number}: {exc}")
+        outcome = _apply_business(
+            actor,
+            partner,
+            interchange,
+            standard="x12",
+            set_id=transaction_set.set_id,
+            message=transaction_set,
+        )
+        if outcome.applied:
+            applied.append(outcome.text)
+        else:
+            problems.append(
+                f"{transaction_set.set_id} {transaction_set.control_number}: {outcome.text}"
+            )
     if problems:
         reason = "; ".join(problems)
         services.inbound_settle(
@@ -397,56 +420,45 @@ def _apply_x12(interchange: Interchange, raw: bytes, envelope: Envelope) -> None
     services.ack_enqueue(inbound=interchange, status="A")
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    applied: bool
+    text: str
+
+
 def _apply_business(
-    actor: PartnerSystemActor, partner: Organization, payload: dict, interchange: Interchange
-) -> str:
-    """A business document through the same services as the browser; 855 for now."""
-    if payload.get("set_id") != "855":
-        raise DomainError(f"X12 {payload.get('set_id')} is read but not applied to cases yet.")
-    po_number = payload["po_number"]
-    case = (
-        Case.objects.for_actor(actor)
-        .filter(order_number=po_number)
-        .order_by("-is_open", "-last_activity_at")
-        .first()
-    )
-    if case is None:
-        raise DomainError(f"no case of {partner} is about order {po_number}")
-    workspace.message_post(
-        actor=actor,
-        channel=Channel.TRADING_GRID,
-        case=case,
-        body=_describe_855(payload),
-        visibility=Visibility.PARTNER,
-    )
+    actor: PartnerSystemActor,
+    partner: Organization,
+    interchange: Interchange,
+    *,
+    standard: str,
+    set_id: str,
+    message: Any,
+) -> _Outcome:
+    """One business document through the flow that owns its (standard, type), if any.
+
+    The connector names no set: a flow registers a handler for ("tradinggrid", (standard,
+    set id)) and applies the mapped document through the same services as the browser. Each
+    document gets its own savepoint, so one that fails leaves the others of the file applied.
+    """
+    label = f"{'X12' if standard == 'x12' else 'EDIFACT'} {set_id}"
+    mapping = find_mapping(standard=standard, set_id=set_id)
+    if mapping is None:
+        return _Outcome(False, f"no mapping for {label}")
+    handler = inbound_handler(conf.CONNECTOR, (standard, set_id))
+    if handler is None:
+        return _Outcome(False, f"{label} is read but not applied to cases yet.")
+    try:
+        payload = mapping.to_domain(message)
+        with transaction.atomic():
+            case, summary = handler(
+                actor=actor, partner=partner, payload=payload, channel=Channel.TRADING_GRID
+            )
+    except (MappingError, DomainError, Case.DoesNotExist) as exc:
+        return _Outcome(False, _why(exc))
     if interchange.case_id is None:
         services.inbound_settle(interchange=interchange, status=interchange.status, case=case)
-    return f"855 for PO {po_number} posted on {case.reference}"
-
-
-ACK_TYPES = {
-    "AC": "acknowledged with detail and changes",
-    "AD": "acknowledged without changes",
-    "AE": "acknowledged, exceptions only",
-    "AH": "on hold",
-    "AK": "acknowledged, no detail",
-    "RJ": "rejected",
-    "RD": "rejected with detail",
-}
-
-
-def _describe_855(payload: dict) -> str:
-    kind = ACK_TYPES.get(payload["acknowledgment_type"], payload["acknowledgment_type"])
-    lines = [f"Purchase order acknowledgement (X12 855) for PO {payload['po_number']}: {kind}."]
-    for line in payload.get("lines") or []:
-        for ack in line.get("acknowledgments") or []:
-            text = f"- line {line.get('line_number') or '?'}: {ack['status'].replace('_', ' ')}"
-            if ack.get("quantity") is not None:
-                text += f", {ack['quantity']} {ack.get('unit') or ''}".rstrip()
-            if ack.get("promised_ship_date"):
-                text += f", ships {ack['promised_ship_date']:%Y-%m-%d}"
-            lines.append(text)
-    return "\n".join(lines)
+    return _Outcome(True, summary)
 
 
 # --- Acknowledgements -----------------------------------------------------------------------
@@ -507,16 +519,43 @@ def _apply_edifact(interchange: Interchange, raw: bytes, envelope: Envelope) -> 
         first = (parsed.errors or [e for m in parsed.messages for e in m.errors])[0]
         _quarantine(interchange, envelope, f"EDIFACT envelope errors: {first}")
         return
-    # No EDIFACT message is mapped to cases yet: acknowledged (the syntax is right) and
-    # shown to operations, who handle it by hand.
-    types = ", ".join(sorted({m.message_type for m in parsed.messages})) or "no message"
-    reason = f"EDIFACT {types} is not applied to cases yet"
-    services.inbound_settle(
-        interchange=interchange,
-        status=Status.ACCEPTED_WITH_ERRORS,
-        detail=reason,
-        partner=partner,
-        ack_status="A",
-    )
-    services.alert_raise(kind=AlertKind.APPLICATION_ERROR, interchange=interchange, message=reason)
+    actor = _actor(partner)
+    applied, problems = [], []
+    for message in parsed.messages:
+        outcome = _apply_business(
+            actor,
+            partner,
+            interchange,
+            standard="edifact",
+            set_id=message.message_type,
+            message=message,
+        )
+        if outcome.applied:
+            applied.append(outcome.text)
+        else:
+            problems.append(f"{message.message_type} {message.reference}: {outcome.text}")
+    if not parsed.messages:
+        problems.append("no message")
+    # A CONTRL answers the syntax, which is right: "A" either way. What the application made
+    # of the messages is the ledger's and operations' to see (an APERAK would tell the partner).
+    if problems:
+        reason = "; ".join(problems)
+        services.inbound_settle(
+            interchange=interchange,
+            status=Status.ACCEPTED_WITH_ERRORS,
+            detail="; ".join(applied + problems),
+            partner=partner,
+            ack_status="A",
+        )
+        services.alert_raise(
+            kind=AlertKind.APPLICATION_ERROR, interchange=interchange, message=reason
+        )
+    else:
+        services.inbound_settle(
+            interchange=interchange,
+            status=Status.ACCEPTED,
+            detail="; ".join(applied),
+            partner=partner,
+            ack_status="A",
+        )
     services.ack_enqueue(inbound=interchange, status="A")

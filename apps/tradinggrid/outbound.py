@@ -112,6 +112,11 @@ def event_payload(event: CaseEvent) -> dict[str, Any] | None:
         references = {k: v[:MAX_TEXT] for k, v in references.items() if v}
         if references:
             event_data["references"] = references
+        lines = case_lines(case)
+        if lines:
+            event_data["lines"] = lines
+        if data.get("detail"):
+            event_data["detail"] = dict(data["detail"])
     elif event.type == "message.posted":
         body = data.get("body") or ""
         if not body.strip():
@@ -125,6 +130,10 @@ def event_payload(event: CaseEvent) -> dict[str, Any] | None:
         }
         if data.get("comment", "").strip():
             event_data["reason"] = data["comment"][:MAX_REASON]
+        if data.get("data"):
+            # As the flow's form validated and stored it: what the partner's system reads is
+            # what the timeline shows.
+            event_data["payload"] = dict(data["data"])
     elif event.type == "file.attached":
         event_data = {"file_names": [data["name"]]}
         payload["file_version_id"] = data["file_version_id"]
@@ -134,6 +143,27 @@ def event_payload(event: CaseEvent) -> dict[str, Any] | None:
         return None
     payload["event_data"] = event_data
     return payload
+
+
+def case_lines(case: Any) -> list[dict[str, Any]]:
+    """The case's lines as the schema's `case_line` objects (quantities as text)."""
+    from apps.workspace.models import CaseLine
+
+    rows = []
+    for line in CaseLine.objects.filter(case_id=case.pk).order_by("position", "id"):
+        row: dict[str, Any] = {
+            "position": line.position,
+            "sku": line.sku,
+            "quantity": f"{line.quantity.normalize():f}",
+            "unit": line.unit,
+        }
+        for name in ("description", "order_number", "line_ref"):
+            if getattr(line, name):
+                row[name] = getattr(line, name)
+        if line.data:
+            row["data"] = line.data
+        rows.append(row)
+    return rows
 
 
 def _actor_organization(event: CaseEvent) -> str:

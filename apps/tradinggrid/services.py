@@ -7,24 +7,26 @@ overwritten) with their SHA-256, so what was sent or received can always be show
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.errors import Conflict, DomainError
 from apps.partners.models import Organization
 from apps.partners.roles import Channel, EdiStandard
-from apps.sync.models import InboxEvent
+from apps.sync.models import InboxEvent, OutboxMessage
 from apps.sync.services import inbox_record, outbox_enqueue
 
 from . import conf, selectors
-from .edi import AckResult, Party
+from .edi import FUNCTIONAL_IDS, AckResult, MappingError, Party, find_mapping
 from .envelopes import Envelope, read_envelope
 from .models import (
     ACK_STATUS,
@@ -246,6 +248,59 @@ def ack_enqueue(
         },
         case=inbound.case,
     )
+
+
+# --- Business documents -----------------------------------------------------------------------
+
+BUSINESS_TOPIC = "edi.business"
+
+
+def business_document_enqueue(
+    *,
+    partner: Organization,
+    standard: str,
+    set_id: str,
+    body: Mapping[str, Any],
+    case: Any = None,
+) -> OutboxMessage:
+    """Queue a business document (an 850, an 855, ...) to a partner, in the caller's transaction.
+
+    `body` is the mapping's domain dict (what `find_mapping(...).from_domain` writes). It is
+    written once now, so a document the mapping refuses is refused here, to the caller, and
+    not later as a dead letter; the deliverer writes it again with the control numbers and
+    envelopes when it sends it.
+    """
+    standard, set_id = standard.lower(), set_id.upper()
+    if standard != Standard.X12:
+        raise DomainError(f"Only X12 business documents are written so far, not {standard}.")
+    mapping = find_mapping(standard=standard, set_id=set_id)
+    if mapping is None or set_id not in FUNCTIONAL_IDS:
+        raise DomainError(f"X12 {set_id} has no writer.", code="invalid_document")
+    plain = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+    try:
+        mapping.from_domain(plain)
+    except MappingError as exc:
+        raise DomainError(f"X12 {set_id}: {exc}", code="invalid_document") from exc
+    with transaction.atomic():
+        # The key's record: a partner's business documents leave in the order they were queued.
+        partner = Organization.objects.select_for_update().get(pk=partner.pk)
+        if not partner.is_active or not partner.uses_trading_grid:
+            raise DomainError(f"{partner} is not connected to Trading Grid.", code="not_connected")
+        return outbox_enqueue(
+            target=conf.TARGET,
+            topic=BUSINESS_TOPIC,
+            key=f"tradinggrid:edi:{partner.pk}",
+            payload={
+                "kind": "business",
+                "standard": standard,
+                "set_id": set_id,
+                "partner_id": partner.pk,
+                "receiver": {"qualifier": partner.tg_qualifier, "id": partner.tg_id},
+                "case_id": getattr(case, "pk", None),
+                "body": plain,
+            },
+            case=case,
+        )
 
 
 # --- Inbound ----------------------------------------------------------------------------------

@@ -1,4 +1,10 @@
-"""Partner bots: each takes its partner's inbound and answers as that partner's system would."""
+"""Partner bots: each takes its partner's inbound and answers as that partner's system would.
+
+X12 is acknowledged with a 997. A collaboration document is acknowledged, and a new case or
+a message from the retailer is answered (answers.py decides how): an order exception with a
+proposal, an escalation with an acknowledgement and then a root cause and plan, a counter
+with a revised proposal or plan, anything else with a reply.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import collaboration
+from . import answers, collaboration
 from .addressing import JSON, X12, document_format
 from .mailboxes import MailboxStore
 from .participants import Address, Directory, Participant
@@ -28,6 +34,7 @@ from .x12 import (
 logger = logging.getLogger(__name__)
 
 Scheduler = Callable[[float, Callable[[], None]], None]
+OPENED_KEPT = 1000  # cases whose opening document a bot remembers
 
 
 class ControlNumbers:
@@ -67,6 +74,7 @@ class PartnerBot:
         self._numbers = numbers
         self._log = log
         self._schedule = schedule
+        self._opened: dict[str, dict[str, Any]] = {}
 
     def take_inbound(self) -> None:
         """Take every complete document from the inbound folder and answer it."""
@@ -132,10 +140,26 @@ class PartnerBot:
         reply_to = collaboration.address(document, "sender") or self._directory.retailer.address
         self._acknowledge_json(name, document, reply_to)
         event = collaboration.event_name(document)
-        if event in collaboration.EVENTS_ANSWERED and self._is_retailer(reply_to):
+        case = collaboration.case_id(document)
+        if event == "case.created" and case:
+            # Kept to answer a counter later with the case's lines (forgotten on restart).
+            self._opened[case] = document
+            while len(self._opened) > OPENED_KEPT:
+                self._opened.pop(next(iter(self._opened)))
+        if event not in collaboration.EVENTS_ANSWERED or not self._is_retailer(reply_to):
+            return
+        chosen = answers.answers_for(
+            document,
+            partner_name=self.participant.name,
+            today=_now().date(),
+            opened=self._opened.get(case or ""),
+        )
+        for answer in chosen:
             self._schedule(
                 self._switches.reply_delay_seconds,
-                lambda: self._reply(name=name, document=document, to=reply_to),
+                lambda answer=answer: self._answer(
+                    name=name, document=document, to=reply_to, answer=answer
+                ),
             )
 
     def _acknowledge_json(self, name: str, document: dict[str, Any], to: Address) -> None:
@@ -182,24 +206,44 @@ class PartnerBot:
             answering=name,
         )
 
-    def _reply(self, *, name: str, document: dict[str, Any], to: Address) -> None:
+    def _answer(
+        self, *, name: str, document: dict[str, Any], to: Address, answer: answers.Answer
+    ) -> None:
+        """Send one answer: a reply, or a step of the case's flow; what follows it comes later."""
         number = self._numbers.take(self.participant.id)
-        reply = collaboration.build_reply(
-            inbound=document,
-            sender=self.participant.address,
-            receiver=to,
-            partner_name=self.participant.name,
-            control_number=number,
-            now=_now(),
-        )
+        common = {
+            "inbound": document,
+            "sender": self.participant.address,
+            "receiver": to,
+            "partner_name": self.participant.name,
+            "control_number": number,
+            "now": _now(),
+        }
+        if answer.transition:
+            content = collaboration.build_transition(
+                **common,
+                transition=answer.transition,
+                to_status=answer.to_status,
+                reason=answer.text,
+                payload=answer.payload,
+            )
+            prefix, action = "transition", f"answered: {answer.transition}"
+        else:
+            content = collaboration.build_reply(**common, body=answer.text or None)
+            prefix, action = "message", "replied"
         self._send(
-            name=f"message-{self.participant.id}-{number:09d}.json",
-            content=json.dumps(reply, indent=2),
+            name=f"{prefix}-{self.participant.id}-{number:09d}.json",
+            content=json.dumps(content, indent=2),
             to=to,
             number=number,
-            action="replied",
+            action=action,
             answering=name,
         )
+        for after in answer.then:
+            self._schedule(
+                self._switches.reply_delay_seconds,
+                lambda after=after: self._answer(name=name, document=document, to=to, answer=after),
+            )
 
     def _send(
         self, *, name: str, content: str, to: Address, number: int, action: str, answering: str

@@ -16,9 +16,11 @@ from typing import Any
 from .participants import Address
 
 SCHEMA = "crossdock.collaboration"
-SCHEMA_VERSION = "1.0"
-EVENTS_ANSWERED = frozenset({"case.created", "message.posted"})
+# What this simulator writes when a document carries 1.1 fields (a transition's payload).
+SCHEMA_VERSION = "1.1"
+EVENTS_ANSWERED = frozenset({"case.created", "message.posted", "case.transitioned"})
 REPLY_EVENT = "message.posted"
+TRANSITION_EVENT = "case.transitioned"
 # The schema's markers for a collaboration document in a 997 (AK101 and AK201).
 DEFAULT_FUNCTIONAL_ID, DEFAULT_SET_ID = "ZZ", "CXD"
 
@@ -81,6 +83,25 @@ def document_reference(document: Mapping[str, Any]) -> str:
     return "" if value is None else str(value)
 
 
+def case_kind(document: Mapping[str, Any]) -> str | None:
+    case = document.get("case")
+    kind = case.get("kind") if isinstance(case, Mapping) else None
+    return kind if isinstance(kind, str) else None
+
+
+def case_id(document: Mapping[str, Any]) -> str | None:
+    case = document.get("case")
+    value = case.get("public_id") if isinstance(case, Mapping) else None
+    return str(value) if value else None
+
+
+def event_data(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`event.data`, or an empty mapping for a document without one."""
+    event = document.get("event")
+    data = event.get("data") if isinstance(event, Mapping) else None
+    return data if isinstance(data, Mapping) else {}
+
+
 def build_reply(
     *,
     inbound: Mapping[str, Any],
@@ -89,24 +110,83 @@ def build_reply(
     partner_name: str,
     control_number: int,
     now: datetime,
+    body: str | None = None,
 ) -> dict[str, Any]:
     """The schema's `message.posted` a partner sends back about the same case."""
-    inbound_controls = control_numbers(inbound)
-    timestamp = now.isoformat().replace("+00:00", "Z")
-    event = inbound.get("event")
-    inbound_data = event.get("data") if isinstance(event, Mapping) else None
+    inbound_data = event_data(inbound)
     data: dict[str, Any] = {
         "message_id": str(uuid.uuid4()),
-        "body": (
+        "body": body
+        or (
             f"{partner_name} here: we received your {event_name(inbound) or 'document'} "
             "and are looking into it."
         ),
     }
-    if isinstance(inbound_data, Mapping) and inbound_data.get("message_id"):
+    if inbound_data.get("message_id"):
         data["in_reply_to_message_id"] = str(inbound_data["message_id"])
-    reply: dict[str, Any] = {
+    return _document(
+        inbound=inbound,
+        sender=sender,
+        receiver=receiver,
+        partner_name=partner_name,
+        control_number=control_number,
+        now=now,
+        event_type=REPLY_EVENT,
+        data=data,
+        # Nothing of 1.1 in a reply: answer in the version the retailer wrote.
+        schema_version=str(inbound.get("schema_version") or SCHEMA_VERSION),
+    )
+
+
+def build_transition(
+    *,
+    inbound: Mapping[str, Any],
+    sender: Address,
+    receiver: Address,
+    partner_name: str,
+    control_number: int,
+    now: datetime,
+    transition: str,
+    to_status: str,
+    reason: str = "",
+    payload: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The schema's `case.transitioned`: a step of the case's flow, with its data (1.1)."""
+    data: dict[str, Any] = {"transition": transition, "to_status": to_status}
+    if reason:
+        data["reason"] = reason[:2000]
+    if payload:
+        data["payload"] = dict(payload)
+    return _document(
+        inbound=inbound,
+        sender=sender,
+        receiver=receiver,
+        partner_name=partner_name,
+        control_number=control_number,
+        now=now,
+        event_type=TRANSITION_EVENT,
+        data=data,
+        schema_version=SCHEMA_VERSION if payload else str(inbound.get("schema_version") or "1.0"),
+    )
+
+
+def _document(
+    *,
+    inbound: Mapping[str, Any],
+    sender: Address,
+    receiver: Address,
+    partner_name: str,
+    control_number: int,
+    now: datetime,
+    event_type: str,
+    data: dict[str, Any],
+    schema_version: str,
+) -> dict[str, Any]:
+    inbound_controls = control_numbers(inbound)
+    timestamp = now.isoformat().replace("+00:00", "Z")
+    document: dict[str, Any] = {
         "schema": SCHEMA,
-        "schema_version": str(inbound.get("schema_version") or SCHEMA_VERSION),
+        "schema_version": schema_version,
         "document_id": str(uuid.uuid4()),
         "sent_at": timestamp,
         "sender": {"qualifier": sender.qualifier, "id": sender.id},
@@ -120,7 +200,7 @@ def build_reply(
         },
         "case": _case_identity(inbound.get("case")),
         "event": {
-            "type": REPLY_EVENT,
+            "type": event_type,
             "occurred_at": timestamp,
             "actor": {"name": f"{partner_name} (automated)", "organization": partner_name},
             "data": data,
@@ -129,8 +209,8 @@ def build_reply(
     }
     inbound_id = document_id(inbound)
     if inbound_id:
-        reply["in_reply_to"] = inbound_id
-    return reply
+        document["in_reply_to"] = inbound_id
+    return document
 
 
 def _case_identity(case: Any) -> Any:

@@ -233,3 +233,118 @@ def test_not_json_is_refused():
         parse_document(b"ISA*00*")
     with pytest.raises(CollabDocumentError, match="JSON object"):
         parse_document(b"[]")
+
+
+# --- Schema 1.1: structured fields ----------------------------------------------------------
+
+PROPOSAL = {
+    "resolution": "partial_backorder",
+    "ship_date": "2026-03-02",
+    "address_correction": "",
+    "root_cause_code": None,
+    "lines": [
+        {"line": 1, "status": "accepted", "quantity": "6", "date": None},
+        {
+            "line": 2,
+            "status": "backordered",
+            "quantity": "4",
+            "date": "2026-03-20",
+            "substitute_sku": "",
+            "substitute_quantity": None,
+            "reason_code": "",
+            "note": "",
+        },
+    ],
+}
+LINES = [
+    {"position": 1, "sku": "SKU-1", "quantity": "10", "unit": "EA", "order_number": "1001"},
+    {
+        "position": 2,
+        "sku": "SKU-2",
+        "description": "Blue widget",
+        "quantity": "2.5",
+        "unit": "KG",
+        "line_ref": "item-7",
+        "data": {"quantity_short": 2, "earliest_date": "2026-03-20"},
+    },
+]
+
+
+def test_we_write_1_1_and_read_1_0():
+    assert json.loads(build("message.posted"))["schema_version"] == "1.1"
+    old = parse_document(build("case.transitioned", schema_version="1.0"))
+    assert old.schema_version == "1.0" and old.event_data == EVENTS["case.transitioned"]
+
+
+def test_a_transition_carries_its_payload_and_a_new_case_its_lines_and_detail():
+    transitioned = parse_document(
+        build(
+            "case.transitioned",
+            event_data={"transition": "propose", "to_status": "proposed", "payload": PROPOSAL},
+        )
+    )
+    assert transitioned.event_data["payload"] == PROPOSAL
+    created = parse_document(
+        build(
+            "case.created",
+            event_data={
+                **EVENTS["case.created"],
+                "lines": LINES,
+                "detail": {"exception_type": "stock_shortage", "short_lines": [{"sku": "SKU-2"}]},
+            },
+        )
+    )
+    assert created.event_data["lines"] == LINES
+    assert created.event_data["detail"]["exception_type"] == "stock_shortage"
+
+
+def test_a_1_0_document_may_not_use_1_1_fields():
+    data = build(
+        "case.transitioned",
+        event_data={"to_status": "proposed", "payload": {"resolution": "reship"}},
+    )
+    with pytest.raises(CollabDocumentError, match="payload came with schema 1.1") as caught:
+        parse_document(edited(data, lambda raw: raw.update(schema_version="1.0")))
+    assert caught.value.path == "event/data/payload"
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda payload: payload["lines"][0].update(status="maybe"), "status"),
+        (lambda payload: payload["lines"][0].update(line=0), "line"),
+        (lambda payload: payload["lines"][0].update(colour="red"), "lines/0"),
+        (lambda payload: payload["lines"][1].update(date="20 March"), "date"),
+        (lambda payload: payload["lines"][1].update(quantity="-4"), "quantity"),
+        (lambda payload: payload.update({"Bad Key": 1}), "payload"),
+    ],
+)
+def test_line_answers_have_the_shape_of_the_855_vocabulary(change, path):
+    payload = json.loads(json.dumps(PROPOSAL))
+    change(payload)
+    with pytest.raises(CollabDocumentError, match="schema violation") as caught:
+        build(
+            "case.transitioned",
+            event_data={"transition": "propose", "to_status": "proposed", "payload": payload},
+        )
+    assert path in caught.value.path
+
+
+def test_case_lines_need_a_position_a_sku_and_a_quantity_as_text():
+    for line in ({"sku": "A", "quantity": "1"}, {"position": 1, "sku": "A", "quantity": 1}):
+        with pytest.raises(CollabDocumentError, match="schema violation"):
+            build("case.created", event_data={**EVENTS["case.created"], "lines": [line]})
+
+
+def test_the_examples_in_the_published_documentation_are_valid():
+    text = (REPO / "docs" / "tradinggrid-collaboration.md").read_text()
+    blocks = text.split("```json\n")[1:]
+    examples = [block.split("\n```", 1)[0] for block in blocks]
+    assert len(examples) == 2
+    event = json.loads("{" + examples[0] + "}")["event"]
+    schema = load_schema()
+    validator = Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/event"})
+    validator.validate(event)
+    assert event["data"]["payload"]["lines"][1]["status"] == "backordered"
+    document = parse_document(examples[1])
+    assert document.schema_version == "1.1" and document.files[0].name == "packing-list.pdf"

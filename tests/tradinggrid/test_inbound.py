@@ -292,30 +292,6 @@ def _partner_855(partner, *, po_number: str) -> bytes:
     return write_interchange(interchange)
 
 
-def test_an_855_round_trip_posts_on_the_order_case_and_is_acknowledged(partner, mailbox):
-    case = open_case(partner, order_number="PO-4711")
-    mailbox.arrive("855.x12", _partner_855(partner, po_number="PO-4711"))
-    poll_mailbox()
-    inbound = Interchange.objects.get(direction=Direction.INBOUND)
-    assert inbound.document_type == "855" and inbound.standard == "x12"
-    assert inbound.status == Status.ACCEPTED and inbound.case == case
-    message = Message.objects.get(case=case, channel=Channel.TRADING_GRID)
-    assert (
-        "PO-4711" in message.body and "backordered" in message.body and "2026-03-20" in message.body
-    )
-    status, data = our_ack(inbound, mailbox)
-    assert status == "A" and b"AK1*PR*" in data and b"AK2*855*" in data
-
-
-def test_an_855_for_an_order_without_a_case_is_accepted_with_errors(partner, mailbox):
-    mailbox.arrive("855.x12", _partner_855(partner, po_number="PO-NONE"))
-    poll_mailbox()
-    inbound = Interchange.objects.get(direction=Direction.INBOUND)
-    assert inbound.status == Status.ACCEPTED_WITH_ERRORS and "PO-NONE" in inbound.status_detail
-    status, _ = our_ack(inbound, mailbox)
-    assert status == "E"
-
-
 def test_a_broken_x12_file_is_quarantined_with_a_997_rejecting_it(partner, mailbox):
     data = _partner_855(partner, po_number="PO-1").replace(b"BAK*", b"%%GARBLED%%*", 1)
     mailbox.arrive("garbled.x12", data)

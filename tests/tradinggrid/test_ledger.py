@@ -121,7 +121,7 @@ def open_case(partner, *, actor=None, body: str = "Please confirm the new ship d
         actor=actor,
         channel=CaseChannel.WEB,
         draft=workspace.CaseDraft(
-            kind=draft.pop("kind", CaseKind.ORDER_EXCEPTION),
+            kind=draft.pop("kind", CaseKind.MILESTONE),
             partner=partner,
             subject=draft.pop("subject", "Order 1001 ships late"),
             body=body,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,18 @@ SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "edi-samples"
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "tradinggrid-collaboration.schema.json"
 
 
-def case_created(*, receiver: str = "WH001", public_id: str = "CX-1042") -> dict:
+def case_created(
+    *,
+    receiver: str = "WH001",
+    public_id: str = "CX-1042",
+    kind: str = "claim",
+    version: str = "1.0",
+    **data,
+) -> dict:
     """A collaboration document in the published schema's shape."""
     return {
         "schema": "crossdock.collaboration",
-        "schema_version": "1.0",
+        "schema_version": version,
         "document_id": "6f1c2b8e-2f4d-4a51-9d3e-1b2c3d4e5f60",
         "sent_at": "2026-07-09T12:00:00Z",
         "sender": {"qualifier": "ZZ", "id": "CROSSDOCK"},
@@ -37,11 +45,15 @@ def case_created(*, receiver: str = "WH001", public_id: str = "CX-1042") -> dict
             "functional_id": "ZZ",
             "set_id": "CXD",
         },
-        "case": {"public_id": public_id, "kind": "order_exception"},
+        "case": {"public_id": public_id, "kind": kind},
         "event": {
             "type": "case.created",
             "occurred_at": "2026-07-09T12:00:00Z",
-            "data": {"subject": "Order 1001 is short two units", "status": "waiting_on_partner"},
+            "data": {
+                "subject": "Order 1001 is short two units",
+                "status": "waiting_on_partner",
+                **data,
+            },
         },
         "files": [],
     }
@@ -170,11 +182,65 @@ def test_a_partner_bot_acknowledges_and_answers_a_collaboration_document(
     assert reply["event"]["type"] == "message.posted"
     assert reply["sender"] == {"qualifier": "ZZ", "id": "WH001"}
     assert reply["receiver"] == {"qualifier": "ZZ", "id": "CROSSDOCK"}
-    assert reply["case"] == {"public_id": "CX-1042", "kind": "order_exception"}
+    assert reply["case"] == {"public_id": "CX-1042", "kind": "claim"}
     assert reply["in_reply_to"] == case_created()["document_id"]
     assert "Harbor Logistics Centre" in reply["event"]["data"]["body"]
+    schema_valid(reply)
+
+
+def schema_valid(document: dict) -> None:
     if SCHEMA.exists():  # the portal's published schema, which real partners build against
-        Draft202012Validator(json.loads(SCHEMA.read_text())).validate(reply)
+        Draft202012Validator(json.loads(SCHEMA.read_text())).validate(document)
+
+
+def test_a_partner_bot_answers_an_order_exception_with_a_proposal(simulator, retailer) -> None:
+    lines = [
+        {"position": 1, "sku": "SKU-1", "quantity": "10", "unit": "EA"},
+        {"position": 2, "sku": "SKU-2", "quantity": "3", "data": {"quantity_short": 2}},
+    ]
+    opened = case_created(receiver="SUP001", kind="order_exception", version="1.1", lines=lines)
+    retailer.put(name="case.json", data=json.dumps(opened).encode())
+
+    taken = arrivals(retailer, 2)
+
+    [proposal] = [json.loads(data) for name, data in taken.items() if name.endswith(".json")]
+    schema_valid(proposal)
+    assert proposal["schema_version"] == "1.1" and proposal["in_reply_to"] == opened["document_id"]
+    event = proposal["event"]
+    assert event["type"] == "case.transitioned"
+    assert (event["data"]["transition"], event["data"]["to_status"]) == ("propose", "proposed")
+    assert "Northwind Apparel here" in event["data"]["reason"]
+    payload = event["data"]["payload"]
+    assert payload["resolution"] == "partial_backorder" and payload["ship_date"]
+    assert [(a["line"], a["status"], a["quantity"]) for a in payload["lines"]] == [
+        (1, "accepted", "10"),
+        (2, "backordered", "2"),
+    ]
+    backorder = date.fromisoformat(payload["lines"][1]["date"])
+    assert backorder - datetime.now(UTC).date() == timedelta(days=14)
+
+
+def test_a_partner_bot_acknowledges_an_escalation_then_sends_a_root_cause_and_plan(
+    simulator, retailer
+) -> None:
+    opened = case_created(
+        receiver="SUP001",
+        kind="escalation",
+        subject="Missing item on order 1001",
+        description="Missing item. The customer says: the blue mug was not in the box.",
+    )
+    retailer.put(name="case.json", data=json.dumps(opened).encode())
+
+    taken = arrivals(retailer, 3)
+
+    steps = [json.loads(taken[name]) for name in sorted(taken) if name.endswith(".json")]
+    for step in steps:
+        schema_valid(step)
+    assert [s["event"]["data"]["transition"] for s in steps] == ["acknowledge", "propose_plan"]
+    plan = steps[1]["event"]["data"]["payload"]
+    assert plan["root_cause_code"] == "picking_error" and plan["plan_type"] == "replacement"
+    assert plan["root_cause_detail"] and plan["plan"]
+    assert date.fromisoformat(plan["plan_due"]) > datetime.now(UTC).date()
 
 
 def test_collaboration_control_numbers_are_read_from_any_known_dialect() -> None:

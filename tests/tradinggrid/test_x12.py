@@ -697,12 +697,14 @@ ACK_PAYLOAD = {
                     "quantity": Decimal("6"),
                     "unit": "EA",
                     "promised_ship_date": date(2026, 3, 5),
+                    "product_ids": [],
                 },
                 {
                     "status": "backordered",
                     "quantity": Decimal("4"),
                     "unit": "EA",
                     "promised_ship_date": date(2026, 3, 20),
+                    "product_ids": [],
                 },
             ],
         },
@@ -720,6 +722,7 @@ ACK_PAYLOAD = {
                     "quantity": Decimal("3"),
                     "unit": "EA",
                     "promised_ship_date": None,
+                    "product_ids": [],
                 }
             ],
         },
@@ -737,6 +740,8 @@ ACK_PAYLOAD = {
                     "quantity": Decimal("1"),
                     "unit": "EA",
                     "promised_ship_date": date(2026, 3, 6),
+                    # ACK07/08: what ships instead of SKU-3.
+                    "product_ids": [{"qualifier": "VN", "id": "SKU-3B"}],
                 }
             ],
         },
@@ -754,7 +759,7 @@ def test_855_round_trip_through_an_interchange():
     assert Segment("ACK", ["IA", "6", "EA", "079", "20260305"]) in body
     assert Segment("ACK", ["IB", "4", "EA", "079", "20260320"]) in body
     assert Segment("ACK", ["IR", "3", "EA"]) in body
-    assert Segment("ACK", ["IS", "1", "EA", "079", "20260306"]) in body
+    assert Segment("ACK", ["IS", "1", "EA", "079", "20260306", "", "VN", "SKU-3B"]) in body
     interchange = build_interchange(
         sender=THEM,
         receiver=US,
@@ -821,6 +826,55 @@ def test_850_reads_into_the_domain():
         Decimal("120"), Decimal("9.25"), "SMALL WIDGET",
     )  # fmt: skip
     assert {"qualifier": "VN", "id": "AB3542"} in first["product_ids"]
+
+
+@pytest.mark.parametrize("name", ["node-x12-850.edi", "stupidedi-850.edi"])
+def test_850_writes_back_what_it_reads(name: str):
+    mapping = get_mapping(standard="x12", set_id="850")
+    order = mapping.to_domain(next(parse_interchange(SAMPLES / "x12" / name).transactions))
+    interchange = build_interchange(
+        sender=US,
+        receiver=THEM,
+        functional_id="PO",
+        transactions=[OutboundTransaction(set_id="850", body=mapping.from_domain(order))],
+        control_numbers=MemoryControlNumberSource(),
+        now=NOW,
+    )
+    [read_back] = validate_interchanges(write_interchange(interchange))
+    [transaction] = list(read_back.transactions)
+    assert transaction.issues == []
+    assert mapping.to_domain(transaction) == order
+
+
+def test_mappings_write_the_json_form_of_their_payload():
+    """What the outbox stores: dates as ISO text, quantities as text or numbers."""
+    mapping = get_mapping(standard="x12", set_id="855")
+    as_json = {
+        **ACK_PAYLOAD,
+        "po_date": "2026-02-27",
+        "acknowledgment_date": "2026-03-01",
+        "lines": [
+            {
+                **line,
+                "quantity": str(line["quantity"]),
+                "unit_price": float(line["unit_price"]) if line["unit_price"] else None,
+                "acknowledgments": [
+                    {
+                        **a,
+                        "quantity": int(a["quantity"]),
+                        "promised_ship_date": a["promised_ship_date"].isoformat()
+                        if a["promised_ship_date"]
+                        else None,
+                    }
+                    for a in line["acknowledgments"]
+                ],
+            }
+            for line in ACK_PAYLOAD["lines"]
+        ],
+    }
+    assert mapping.from_domain(as_json) == mapping.from_domain(ACK_PAYLOAD)
+    with pytest.raises(MappingError, match="po_date 'next week' is not a date"):
+        mapping.from_domain({**ACK_PAYLOAD, "po_date": "next week"})
 
 
 def test_registry_knows_the_shipped_mappings_and_refuses_a_second_mapper():

@@ -59,7 +59,7 @@ from .mappings import (
 )
 from .parties import Party
 from .segments import Segment, segment
-from .x12_build import OutboundTransaction, build_interchange
+from .x12_build import FUNCTIONAL_IDS, OutboundTransaction, build_interchange, functional_id_for
 from .x12_envelopes import (
     FunctionalGroup,
     Interchange,
@@ -91,6 +91,7 @@ __all__ = [
     "EdifactInterchange",
     "EdifactMessage",
     "FileControlNumberSource",
+    "FUNCTIONAL_IDS",
     "FunctionalGroup",
     "GroupAck",
     "Interchange",
@@ -114,6 +115,7 @@ __all__ = [
     "build_edifact_interchange",
     "build_interchange",
     "find_mapping",
+    "functional_id_for",
     "get_mapping",
     "iter_segments",
     "iter_transactions",

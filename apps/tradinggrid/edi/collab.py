@@ -23,7 +23,15 @@ from .parties import Party
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "docs" / "tradinggrid-collaboration.schema.json"
 SCHEMA_NAME = "crossdock.collaboration"
-SCHEMA_VERSION = "1.0"
+# What we write. We read every 1.x (the schema's pattern): a minor version only adds optional
+# fields, and a document using a field this schema file does not know fails it anyway.
+SCHEMA_VERSION = "1.1"
+# Fields 1.1 added to an event's data: a document that says 1.0 may not use them, as a 1.0
+# reader (whose objects are closed) would refuse it.
+ADDED_IN_1_1: dict[str, frozenset[str]] = {
+    "case.created": frozenset({"lines", "detail"}),
+    "case.transitioned": frozenset({"payload"}),
+}
 # The X12 identifiers a 997 acknowledges a collaboration document with (AK101, AK201).
 FUNCTIONAL_ID = "ZZ"
 SET_ID = "CXD"
@@ -181,10 +189,12 @@ def build_document(
     occurred_at: datetime | None = None,
     sent_at: datetime | None = None,
     document_id: str | None = None,
+    schema_version: str = SCHEMA_VERSION,
 ) -> CollabDocument:
     """A new document with control numbers drawn from the same sequences as X12 to ``receiver``.
 
     The result is validated like an inbound one, so an invalid event never leaves.
+    ``schema_version`` is for tests and tools that must speak to a 1.0 reader.
     """
     moment = sent_at or datetime.now(UTC)
     keys = {"sender": sender.key, "receiver": receiver.key}
@@ -194,7 +204,7 @@ def build_document(
         transaction=str(control_numbers.next(**keys, kind="transaction")).zfill(4),
     )
     document = CollabDocument(
-        schema_version=SCHEMA_VERSION,
+        schema_version=schema_version,
         document_id=document_id or str(uuid.uuid4()),
         sent_at=moment,
         sender=sender,
@@ -226,6 +236,13 @@ def parse_document(
         path = "/".join(str(part) for part in error.absolute_path) or "(document)"
         raise CollabDocumentError(f"schema violation: {_short(error.message)}", path=path)
     event = raw["event"]
+    if raw["schema_version"] == "1.0":
+        newer = sorted(ADDED_IN_1_1.get(event["type"], frozenset()) & set(event["data"]))
+        if newer:
+            raise CollabDocumentError(
+                f"{', '.join(newer)} came with schema 1.1; this document says 1.0",
+                path=f"event/data/{newer[0]}",
+            )
     if allowed_event_types is not None and event["type"] not in allowed_event_types:
         raise CollabDocumentError(
             f"event type {event['type']} is not accepted here", path="event/type"

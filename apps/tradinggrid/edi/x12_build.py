@@ -8,11 +8,39 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .control_numbers import ControlNumberSource
+from .errors import EdiWriteError
 from .parties import Party
 from .segments import Segment
 from .x12_envelopes import Interchange, parse_interchange
 from .x12_reader import X12Delimiters
 from .x12_writer import DEFAULT_DELIMITERS, X12Writer
+
+# GS01 (479) of the sets Crossdock trades: which functional group a transaction set travels in.
+FUNCTIONAL_IDS = {
+    "180": "AN",
+    "214": "QM",
+    "810": "IN",
+    "812": "CD",
+    "824": "AG",
+    "830": "PS",
+    "832": "SC",
+    "846": "IB",
+    "850": "PO",
+    "852": "PD",
+    "855": "PR",
+    "856": "SH",
+    "860": "PC",
+    "865": "CA",
+    "870": "RS",
+    "997": "FA",
+}
+
+
+def functional_id_for(set_id: str) -> str:
+    try:
+        return FUNCTIONAL_IDS[set_id]
+    except KeyError:
+        raise EdiWriteError(f"no functional group (GS01) is known for X12 {set_id}") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,8 @@
-"""X12 purchase orders: 850 read into the domain, 855 acknowledgement both ways (the example mapping)."""
+"""X12 purchase orders: the 850 and the 855 acknowledgement, read into the domain and written back.
+
+Written documents come from the outbox as JSON, so the writers take a payload's dates as
+`date` or ISO text ("2026-03-20") and its quantities as `Decimal`, numbers or text.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ LINE_STATUS_BY_CODE: dict[str, str] = {
 LINE_STATUS_CODES: dict[str, str] = {name: code for code, name in LINE_STATUS_BY_CODE.items()}
 PROMISED_FOR_SHIPMENT = "079"  # ACK04 (374): the date ACK05 carries
 _PRODUCT_ID_PAIRS = 10  # PO106/107 .. PO124/125
+_ACK_PRODUCT_ID_PAIRS = 11  # ACK07/08 .. ACK27/28: what a substitution or change ships instead
 _KNOWN_855 = frozenset(
     {"ST", "SE", "BAK", "CUR", "REF", "PER", "TAX", "FOB", "CTP", "SAC", "ITD", "DTM"}
     | {"TD5", "N9", "MSG", "N1", "N2", "N3", "N4", "PO1", "PO3", "PO4", "PID", "ACK"}
@@ -72,12 +77,28 @@ def _decimal(value: str, *, what: str) -> Decimal | None:
         raise MappingError(f"{what} {value!r} is not a number") from None
 
 
-def _text(value: Decimal | date | str | None) -> str:
+def _text(value: Decimal | int | float | str | None) -> str:
     if value is None:
+        return ""
+    if isinstance(value, float):
+        return format(Decimal(str(value)), "f")
+    return str(value)
+
+
+def _date_text(value: date | str | None, *, what: str) -> str:
+    """CCYYMMDD from a date or from its JSON form (ISO text); CCYYMMDD text passes as is."""
+    if value in (None, ""):
         return ""
     if isinstance(value, date):
         return value.strftime("%Y%m%d")
-    return str(value)
+    if isinstance(value, str):
+        if len(value) == 8 and value.isdigit():
+            return value
+        try:
+            return date.fromisoformat(value).strftime("%Y%m%d")
+        except ValueError:
+            pass
+    raise MappingError(f"{what} {value!r} is not a date")
 
 
 def _or_none(value: str) -> str | None:
@@ -281,7 +302,34 @@ class PurchaseOrderMapping(TransactionMapping):
         return issues
 
     def from_domain(self, payload: Mapping[str, Any]) -> list[Segment]:
-        raise MappingError("850 is read, never written, by Crossdock")
+        """BEG, header REF and DTM, N1 loops, PO1 lines with PID, CTT: what ``to_domain`` reads."""
+        try:
+            out = [
+                segment(
+                    "BEG",
+                    payload["purpose"],
+                    payload["order_type"],
+                    payload["po_number"],
+                    payload.get("release_number"),
+                    _date_text(payload["po_date"], what="po_date"),
+                )
+            ]
+            for ref in payload.get("references") or []:
+                out.append(segment("REF", ref["qualifier"], ref["value"], ref.get("description")))
+            for when in payload.get("dates") or []:
+                out.append(
+                    segment("DTM", when["qualifier"], _date_text(when["date"], what="DTM date"))
+                )
+            for party in payload.get("parties") or []:
+                out += _write_party(party)
+            lines = payload.get("lines") or []
+            for line in lines:
+                out += _write_line(line)
+        except KeyError as exc:
+            raise MappingError(f"850 payload lacks {exc.args[0]!r}") from None
+        count = payload.get("line_count")
+        out.append(segment("CTT", str(len(lines) if count is None else count)))
+        return out
 
 
 # 855 --------------------------------------------------------------------------------
@@ -300,7 +348,11 @@ class PurchaseOrderAcknowledgmentMapping(TransactionMapping):
                     "basis_of_price", "product_ids": [{"qualifier", "id"}], "description",
                     "acknowledgments": [{"status": "accepted" | "backordered" | "rejected"
                                          | "substituted" | ..., "quantity", "unit",
-                                         "promised_ship_date": date | None}]}]}
+                                         "promised_ship_date": date | None,
+                                         "product_ids": [{"qualifier", "id"}]}]}]}
+
+    ``product_ids`` of an acknowledgement (ACK07/08 ...) name what ships instead, e.g. the
+    substitute of an IS line.
     """
 
     def to_domain(self, transaction: HasSegments) -> dict[str, Any]:
@@ -352,11 +404,17 @@ class PurchaseOrderAcknowledgmentMapping(TransactionMapping):
         promised = None
         if seg.text(4) == PROMISED_FOR_SHIPMENT:
             promised = _date(seg.text(5), what="ACK05 promised ship date")
+        product_ids = []
+        for pair in range(_ACK_PRODUCT_ID_PAIRS):
+            qualifier, value = seg.text(7 + 2 * pair), seg.text(8 + 2 * pair)
+            if qualifier or value:
+                product_ids.append({"qualifier": qualifier, "id": value})
         return {
             "status": LINE_STATUS_BY_CODE[code],
             "quantity": _decimal(seg.text(2), what="ACK02 quantity"),
             "unit": _or_none(seg.text(3)),
             "promised_ship_date": promised,
+            "product_ids": product_ids,
         }
 
     def from_domain(self, payload: Mapping[str, Any]) -> list[Segment]:
@@ -367,12 +425,12 @@ class PurchaseOrderAcknowledgmentMapping(TransactionMapping):
                     payload["purpose"],
                     payload["acknowledgment_type"],
                     payload["po_number"],
-                    _text(payload["po_date"]),
+                    _date_text(payload["po_date"], what="po_date"),
                     payload.get("release_number"),
                     None,
                     None,
                     payload.get("seller_order_number"),
-                    _text(payload.get("acknowledgment_date")),
+                    _date_text(payload.get("acknowledgment_date"), what="acknowledgment_date"),
                     payload.get("transaction_type"),
                 )
             ]
@@ -394,13 +452,18 @@ class PurchaseOrderAcknowledgmentMapping(TransactionMapping):
         if status not in LINE_STATUS_CODES:
             raise MappingError(f"line status {status!r} has no ACK01 code")
         promised = ack.get("promised_ship_date")
+        ids: list[str | None] = []
+        for product in ack.get("product_ids") or []:
+            ids += [product["qualifier"], product["id"]]
         return segment(
             "ACK",
             LINE_STATUS_CODES[status],
             _text(ack.get("quantity")),
             ack.get("unit"),
             PROMISED_FOR_SHIPMENT if promised else None,
-            _text(promised),
+            _date_text(promised, what="promised_ship_date"),
+            None,  # ACK06 request reference
+            *ids,
         )
 
     def validate(self, transaction: HasSegments) -> list[EdiIssue]:

@@ -1,0 +1,300 @@
+"""What a partner's system decides to send back about a case, from the published documents alone.
+
+The portal's flows are documented for partners (docs/tradinggrid-collaboration.md): an order
+exception is answered with a "propose" step carrying a resolution, an escalation with
+"acknowledge" and then "propose_plan" carrying a root cause and a plan. This module reads a
+retailer's document as such a partner would (kind, subject, description, lines, detail) and
+chooses a realistic answer; the bot sends it. It imports nothing from the portal.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import collaboration
+
+ORDER_EXCEPTION = "order_exception"
+ESCALATION = "escalation"
+# The flows' transitions and the state each leads to, as the portal documents them.
+PROPOSE = ("propose", "proposed")
+ACKNOWLEDGE = ("acknowledge", "investigating")
+PROPOSE_PLAN = ("propose_plan", "plan_proposed")
+# The retailer's steps that ask the partner for another answer.
+COUNTERS = {ORDER_EXCEPTION: "counter", ESCALATION: "reject_plan"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One document to send: a reply, or a step with its data; `then` follows it, in order."""
+
+    transition: str | None = None
+    to_status: str = ""
+    text: str = ""
+    payload: dict[str, Any] | None = None
+    then: tuple[Answer, ...] = field(default=())
+
+
+def answers_for(
+    document: Mapping[str, Any],
+    *,
+    partner_name: str,
+    today: date,
+    opened: Mapping[str, Any] | None = None,
+) -> list[Answer]:
+    """What to send about `document`; `opened` is the case's case.created, if the bot kept it."""
+    event = collaboration.event_name(document)
+    kind = collaboration.case_kind(document)
+    if event == "case.created":
+        if kind == ORDER_EXCEPTION:
+            return [proposal(document, partner_name=partner_name, today=today)]
+        if kind == ESCALATION:
+            return [investigation(document, partner_name=partner_name, today=today)]
+        return [Answer()]
+    if event == "case.transitioned":
+        step = collaboration.event_data(document).get("transition")
+        if kind in COUNTERS and step == COUNTERS[kind]:
+            if kind == ORDER_EXCEPTION:
+                return [
+                    proposal(
+                        opened or document, partner_name=partner_name, today=today, revised=True
+                    )
+                ]
+            return [plan(opened or document, partner_name=partner_name, today=today, revised=True)]
+        return []
+    if event == "message.posted":
+        return [Answer()]
+    return []
+
+
+# --- Order exceptions ------------------------------------------------------------------------
+
+
+def exception_type(document: Mapping[str, Any]) -> str:
+    """stock_shortage, address_issue, carrier_exception, payment_failure or other."""
+    data = collaboration.event_data(document)
+    detail = data.get("detail")
+    if isinstance(detail, Mapping) and isinstance(detail.get("exception_type"), str):
+        return detail["exception_type"]
+    text = _text_of(data)
+    for kind, words in (
+        ("address_issue", ("address", "zip", "postcode", "undeliverable")),
+        ("carrier_exception", ("carrier", "tracking", "damaged", "lost", "in transit")),
+        ("payment_failure", ("payment", "card", "declined")),
+        ("stock_shortage", ("short", "stock", "backorder", "inventory", "missing lines")),
+    ):
+        if any(word in text for word in words):
+            return kind
+    return "stock_shortage" if data.get("lines") else "other"
+
+
+def proposal(
+    document: Mapping[str, Any], *, partner_name: str, today: date, revised: bool = False
+) -> Answer:
+    """A "propose" step fitting the exception: partial shipment, address fix, claim, reship."""
+    kind = exception_type(document)
+    lines = [
+        line
+        for line in collaboration.event_data(document).get("lines") or []
+        if isinstance(line, Mapping)
+    ]
+    backorder_days = 7 if revised else 14
+    again = "Revised: " if revised else ""
+    here = f"{partner_name} here: " + ("a revised proposal. " if revised else "")
+    if kind == "address_issue":
+        return _propose(
+            f"{here}We checked the address with the carrier.",
+            resolution="correct_address",
+            address_correction=(
+                "Apartment number was missing: deliver to Apt 4B; ZIP corrected to the "
+                "carrier-validated 10027."
+            ),
+            root_cause_code="address_data",
+            note=f"{again}Validated against the carrier's address service; ships the next day.",
+        )
+    if kind == "carrier_exception":
+        return _propose(
+            f"{here}We opened a claim with the carrier.",
+            resolution="carrier_claim",
+            carrier_claim_ref=f"CLM-{today:%y%m%d}-{_short_number(document):04d}",
+            root_cause_code="carrier_damage",
+            note=f"{again}The carrier confirmed the exception; we reship once the claim is filed.",
+        )
+    if kind == "stock_shortage" and lines:
+        short = _short_line(lines)
+        line_answers = []
+        for line in lines:
+            position = line.get("position")
+            quantity = _decimal(line.get("quantity"))
+            if line is short:
+                data = line.get("data") if isinstance(line.get("data"), Mapping) else {}
+                missing = _decimal(data.get("quantity_short")) or quantity
+                line_answers.append(
+                    {
+                        "line": position,
+                        "status": "backordered",
+                        "quantity": _plain(min(missing, quantity) if quantity else missing),
+                        "date": (today + timedelta(days=backorder_days)).isoformat(),
+                        "note": "Inbound from our supplier; ships when it arrives.",
+                    }
+                )
+            else:
+                line_answers.append(
+                    {"line": position, "status": "accepted", "quantity": _plain(quantity)}
+                )
+        return _propose(
+            f"{here}We ship what is in stock now and the rest in {backorder_days} days.",
+            resolution="partial_backorder",
+            ship_date=(today + timedelta(days=1)).isoformat(),
+            root_cause_code="inventory_mismatch",
+            note=f"{again}Line {short.get('position')} is backordered until "
+            f"{today + timedelta(days=backorder_days):%Y-%m-%d}.",
+            lines=line_answers,
+        )
+    if kind in ("stock_shortage", "other"):
+        # No lines to answer one by one: the whole order goes again once the stock is in.
+        return _propose(
+            f"{here}The missing units ship together in {backorder_days} days.",
+            resolution="reship",
+            ship_date=(today + timedelta(days=backorder_days)).isoformat(),
+            root_cause_code="inventory_mismatch" if kind == "stock_shortage" else "other",
+            note=f"{again}Reshipped complete from our main warehouse.",
+        )
+    # A payment failure is the retailer's to clear: the partner only says it holds the order.
+    return Answer(text=f"{partner_name} here: we hold the order until the payment clears.")
+
+
+def _propose(text: str, **payload: Any) -> Answer:
+    return Answer(transition=PROPOSE[0], to_status=PROPOSE[1], text=text, payload=payload)
+
+
+def _short_line(lines: list[Mapping[str, Any]]) -> Mapping[str, Any]:
+    for line in lines:
+        data = line.get("data")
+        if isinstance(data, Mapping) and data.get("quantity_short"):
+            return line
+    return lines[-1]
+
+
+# --- Escalations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cause:
+    words: tuple[str, ...]
+    code: str
+    detail: str
+    plan_type: str
+    plan: str
+    days: int
+
+
+# What the escalation says → what the partner finds and does. The last one is the default.
+_CAUSES = (
+    _Cause(
+        ("missing",),
+        "picking_error",
+        "The pick list had the item, the packing check missed that it was not in the parcel.",
+        "replacement",
+        "We ship the missing item today by express; tracking follows.",
+        2,
+    ),
+    _Cause(
+        ("defect", "broken", "faulty"),
+        "manufacturing_defect",
+        "A known fault in this production batch; the rest of the batch is quarantined.",
+        "replacement",
+        "We send a replacement and collect the faulty unit with a prepaid label.",
+        5,
+    ),
+    _Cause(
+        ("damaged",),
+        "damaged_in_transit",
+        "The carrier's scan shows the parcel crushed at the hub.",
+        "replacement",
+        "We send a replacement and file the claim with the carrier.",
+        3,
+    ),
+    _Cause(
+        ("lost",),
+        "lost_in_transit",
+        "No carrier scan since the hub for five days: the carrier confirms it is lost.",
+        "reship",
+        "We reship the order by express.",
+        3,
+    ),
+    _Cause(
+        ("delay", "late"),
+        "carrier_delay",
+        "The parcel is held at the carrier's regional hub after a missed connection.",
+        "carrier_trace",
+        "We opened a trace with the carrier; if it is not delivered by then we reship by express.",
+        3,
+    ),
+)
+
+
+def investigation(document: Mapping[str, Any], *, partner_name: str, today: date) -> Answer:
+    """Acknowledge at once, then the root cause and the plan."""
+    return Answer(
+        transition=ACKNOWLEDGE[0],
+        to_status=ACKNOWLEDGE[1],
+        text=f"{partner_name} here: we are investigating and will send a plan shortly.",
+        then=(plan(document, partner_name=partner_name, today=today),),
+    )
+
+
+def plan(
+    document: Mapping[str, Any], *, partner_name: str, today: date, revised: bool = False
+) -> Answer:
+    text = _text_of(collaboration.event_data(document))
+    cause = next((c for c in _CAUSES if any(word in text for word in c.words)), _CAUSES[-1])
+    plan_type, plan_text, days = cause.plan_type, cause.plan, cause.days
+    if revised:
+        plan_type, days = "replacement", 1
+        plan_text = "We send a replacement by overnight express today, whatever the carrier finds."
+    due = today + timedelta(days=days)
+    return Answer(
+        transition=PROPOSE_PLAN[0],
+        to_status=PROPOSE_PLAN[1],
+        text=f"{partner_name} here: {'a new plan' if revised else 'our finding and plan'}, "
+        f"done by {due:%Y-%m-%d}.",
+        payload={
+            "root_cause_code": cause.code,
+            "root_cause_detail": cause.detail,
+            "plan_type": plan_type,
+            "plan": plan_text,
+            "plan_due": due.isoformat(),
+        },
+    )
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _short_number(document: Mapping[str, Any]) -> int:
+    # The same document gives the same reference, in every run.
+    return zlib.crc32(collaboration.document_reference(document).encode()) % 10_000
+
+
+def _text_of(data: Mapping[str, Any]) -> str:
+    parts = [data.get("subject"), data.get("description"), data.get("reason")]
+    detail = data.get("detail")
+    if isinstance(detail, Mapping):
+        parts += [v for v in detail.values() if isinstance(v, str)]
+    return " ".join(p for p in parts if isinstance(p, str)).lower()
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
