@@ -4,7 +4,7 @@ from apps.partners.roles import Role
 from apps.workspace.choices import CaseKind
 from apps.workspace.flows import Flow, register_flow
 
-from . import api, panels, sfcc_fields, states
+from . import api, edi, panels, sfcc_fields, states
 
 AGENTS = frozenset({Role.AGENT})
 
@@ -23,6 +23,8 @@ def register() -> None:
             api_routes=api.exception_routes,
             writes_to_order=True,
             order_attributes=sfcc_fields.exception_attributes,
+            # Partner systems answer a shortage with a purchase order acknowledgement.
+            inbound={("tradinggrid", ("x12", "855")): edi.apply_855},
         )
     )
     register_flow(
