@@ -159,11 +159,13 @@ def on_order_applied(applied: OrderApplied) -> None:
         return  # the common case: a new order without exceptions has nothing to reconcile
     order = applied.order
     source = _Source(actor=SystemActor(applied.actor_label), channel=applied.channel)
+    # No row locks here: the apply holds the order's mirror row, so applies of one order run
+    # one at a time, and each case is locked before its detail row is written (see below).
     existing = {
         (link.code, link.partner_id): link
-        for link in ExceptionDetail.objects.select_for_update()
-        .filter(order_number=order.order_no, site_id=order.site_id, source=DetailSource.RULE)
-        .select_related("case", "partner")
+        for link in ExceptionDetail.objects.filter(
+            order_number=order.order_no, site_id=order.site_id, source=DetailSource.RULE
+        ).select_related("case", "partner")
     }
     for key, detection in detections.items():
         link = existing.get(key)
@@ -410,40 +412,45 @@ def _save_detail(
     link.save(update_fields=["detail", *values, *also])
 
 
+# Lock order: the case before its detail row, as the flow's own services do (case_lock, then
+# the detail), so an apply and an agent's step on the same case cannot wait on each other.
+
+
 def _reactivate(
     *, link: ExceptionDetail, document: dict[str, Any], detection: Detection, source: _Source
 ) -> Case:
-    link.active = True
-    link.cleared_at = None
-    link.detected_at = timezone.now()
-    _save_detail(link, detection, document, "active", "cleared_at", "detected_at")
     case = link.case
     text = f"SFCC reports {link.code} on order {link.order_number} again."
     if detection.detail:
         text += f" Detail: {detection.detail}"
     reopen = _system_step(case, "reopens")
     if reopen is not None:
-        return case_transition(
+        case = case_transition(
             actor=source.actor,
             channel=source.channel,
             case=case,
             transition=reopen.name,
             comment=text,
         )
-    _say(case=case, text=text, hand_over=True, source=source)
+    else:
+        _say(case=case, text=text, hand_over=True, source=source)
+    link.active = True
+    link.cleared_at = None
+    link.detected_at = timezone.now()
+    _save_detail(link, detection, document, "active", "cleared_at", "detected_at")
     return case
 
 
 def _detail_changed(
     *, link: ExceptionDetail, document: dict[str, Any], detection: Detection, source: _Source
 ) -> Case:
-    _save_detail(link, detection, document)
     text = (
         f"SFCC updated {link.code} on order {link.order_number}: {detection.detail}"
         if detection.detail
         else f"SFCC no longer gives a detail for {link.code} on order {link.order_number}."
     )
     _say(case=link.case, text=text, hand_over=not _settled(link.case), source=source)
+    _save_detail(link, detection, document)
     return link.case
 
 
@@ -452,25 +459,27 @@ def _shipment_refreshed(*, link: ExceptionDetail, document: dict[str, Any]) -> N
     values = _shipment_values(document)
     changed = [name for name, value in values.items() if getattr(link, name) != value]
     if changed:
+        Case.objects.select_for_update().filter(pk=link.case_id).exists()
         for name in changed:
             setattr(link, name, values[name])
         link.save(update_fields=changed)
 
 
 def _clear(*, link: ExceptionDetail, source: _Source) -> Case:
-    link.active = False
-    link.cleared_at = timezone.now()
-    link.save(update_fields=["active", "cleared_at"])
     case = link.case
     text = f"SFCC no longer reports {link.code} on order {link.order_number}."
     resolve = _system_step(case, "resolves")
     if resolve is not None:
-        return case_transition(
+        case = case_transition(
             actor=source.actor,
             channel=source.channel,
             case=case,
             transition=resolve.name,
             comment=f"{text} Resolved automatically.",
         )
-    _say(case=case, text=text, hand_over=False, source=source)
+    else:
+        _say(case=case, text=text, hand_over=False, source=source)
+    link.active = False
+    link.cleared_at = timezone.now()
+    link.save(update_fields=["active", "cleared_at"])
     return case
