@@ -34,7 +34,7 @@ class Flow:
     # `api_routes(router)`: registers the flow's viewsets under /api/v1/.
     api_routes: Callable[[Any], None] | None = None
     # The case is about an SFCC order (by its order number): state, attributes and notes
-    # are written back. `order_attributes(case=, event=) -> dict` adds the flow's own `c_`s.
+    # are written back. `order_attributes(case=, event_payload=) -> dict` adds the flow's own `c_`s.
     writes_to_order: bool = False
     order_attributes: Callable[..., dict] | None = None
     # Inbound documents this flow owns: {(connector, key): handler}, e.g.
