@@ -10,12 +10,16 @@ from .services import latest_proposal
 
 
 def _lines(case):
-    """The case's lines, each with its answers (newest last) for the "current answer" column."""
-    return list(
+    """The case's lines, each with its latest answer (`latest_answer`) for the table."""
+    lines = list(
         CaseLine.objects.filter(case=case).prefetch_related(
             Prefetch("answers", queryset=LineAnswer.objects.order_by("created_at", "id"))
         )
     )
+    for line in lines:
+        answers = list(line.answers.all())
+        line.latest_answer = answers[-1] if answers else None
+    return lines
 
 
 def _code_labels() -> dict[str, str]:
