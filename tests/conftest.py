@@ -49,3 +49,11 @@ def api_client():
 
 
 pytest_plugins = ["tests.support.worker", "tests.support.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_code_lists():
+    """Code lists are cached for a minute; each test reads the ones its own database holds."""
+    from apps.exceptions import codes
+
+    codes.forget()

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from apps.orders.admin import ReadOnlyMixin
 
+from . import codes
 from .detection import rule_fields
 from .models import Escalation, ExceptionDetail, ExceptionRule, ReasonCode
 
@@ -45,6 +46,10 @@ class ReasonCodeAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Cases keep the code: renaming it would orphan them. Change the label, or retire it.
         return ["list", "code"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        codes.forget()  # the forms and the inbox filters show the edit at once
 
 
 @admin.register(ExceptionDetail)

@@ -4,7 +4,7 @@ from apps.partners.roles import Role
 from apps.workspace.choices import CaseKind
 from apps.workspace.flows import Flow, register_flow
 
-from . import api, edi, panels, sfcc_fields, states
+from . import api, codes, edi, panels, sfcc_fields, states
 
 AGENTS = frozenset({Role.AGENT})
 
@@ -23,6 +23,7 @@ def register() -> None:
             api_routes=api.exception_routes,
             writes_to_order=True,
             order_attributes=sfcc_fields.exception_attributes,
+            outcome_codes=codes.exception_outcome_codes,
             # Partner systems answer a shortage with a purchase order acknowledgement.
             inbound={("tradinggrid", ("x12", "855")): edi.apply_855},
         )
@@ -40,5 +41,6 @@ def register() -> None:
             api_routes=api.escalation_routes,
             writes_to_order=True,
             order_attributes=sfcc_fields.escalation_attributes,
+            outcome_codes=codes.escalation_outcome_codes,
         )
     )

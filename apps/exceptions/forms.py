@@ -10,10 +10,9 @@ def reason_codes(list_name: str):
     """Choices from the administrator's code list, read when the form is built."""
 
     def choices():
-        from .models import ReasonCode
+        from .codes import active_codes
 
-        codes = ReasonCode.objects.filter(list=list_name, is_active=True).order_by("rank", "label")
-        return [("", "—")] + list(codes.values_list("code", "label"))
+        return [("", "—"), *active_codes()[list_name]]
 
     return choices
 

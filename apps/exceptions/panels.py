@@ -4,8 +4,9 @@ from django.db.models import Prefetch
 
 from apps.workspace.models import CaseLine, LineAnswer
 
+from .codes import active_codes
 from .forms import PLAN_TYPE_LABELS, RESOLUTION_LABELS
-from .models import Escalation, ExceptionDetail, ReasonCode
+from .models import Escalation, ExceptionDetail
 from .services import latest_proposal
 
 
@@ -23,7 +24,7 @@ def _lines(case):
 
 
 def _code_labels() -> dict[str, str]:
-    return dict(ReasonCode.objects.values_list("code", "label"))
+    return {code: label for choices in active_codes().values() for code, label in choices}
 
 
 def _proposal_view(proposal: dict, labels: dict[str, str]) -> dict | None:

@@ -41,6 +41,9 @@ class Flow:
     # {("tradinggrid", ("x12", "855")): apply_855}. A handler takes keyword arguments
     # (actor=, payload=, channel=) and returns (case, summary).
     inbound: dict[tuple[str, Any], Callable[..., Any]] = field(default_factory=dict)
+    # `outcome_codes() -> {"root_cause": [(code, label)], "resolution": [...]}`: the code lists
+    # the inbox offers as filters for `Case.root_cause_code` and `Case.resolution_code`.
+    outcome_codes: Callable[[], dict[str, list[tuple[str, str]]]] | None = None
 
 
 _FLOWS: dict[str, Flow] = {}
@@ -80,6 +83,18 @@ def kinds_for_role(role: str) -> set[str] | None:
 def kind_choices(kinds: Iterable[str] | None = None) -> list[tuple[str, str]]:
     wanted = None if kinds is None else set(kinds)
     return [(f.kind, f.label) for f in _FLOWS.values() if wanted is None or f.kind in wanted]
+
+
+def outcome_code_choices(kinds: Iterable[str] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The outcome codes of the flows of these kinds (all when None), each code once."""
+    merged: dict[str, dict[str, str]] = {"root_cause": {}, "resolution": {}}
+    for flow in _FLOWS.values():
+        if flow.outcome_codes is None or (kinds is not None and flow.kind not in kinds):
+            continue
+        for name, choices in flow.outcome_codes().items():
+            for code, label in choices:
+                merged.setdefault(name, {}).setdefault(code, label)
+    return {name: sorted(codes.items(), key=lambda c: c[1]) for name, codes in merged.items()}
 
 
 def order_kinds() -> set[str]:

@@ -236,3 +236,17 @@ def test_internal_notes_on_an_escalation_stay_internal(agent, user_a, partner_a)
     workspace.message_post(actor=agent, channel=Channel.WEB, case=case, body="VIP customer.", visibility="internal")
     assert not case.messages.model.objects.for_actor(user_a).filter(body__contains="VIP").exists()
     assert not TimelineEvent.objects.for_actor(user_a).filter(summary__contains="Internal").exists()
+
+
+def test_the_inbox_filters_by_root_cause_and_resolution(client, agent, user_a, partner_a):
+    agreed = _shortage(agent, partner_a)
+    _take(user_a, agreed, "propose", payload=PARTIAL)
+    _take(agent, agreed, "accept", payload={"resolution_code": "partial_backorder"})
+    other = _shortage(agent, partner_a)
+    client.force_login(agent)
+    page = client.get("/cases/", {"open": "all"}).content.decode()
+    assert 'name="root_cause"' in page and "Forecast error" in page
+    listed = client.get("/cases/", {"open": "all", "root_cause": "forecast_error"}).content.decode()
+    assert agreed.reference in listed and other.reference not in listed
+    api = client.get("/api/v1/cases/", {"open": "all", "resolution": "partial_backorder"}).json()
+    assert [row["id"] for row in api["results"]] == [agreed.pk]

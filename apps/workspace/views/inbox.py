@@ -34,7 +34,7 @@ from .. import services
 from ..choices import CaseKind, Channel, Priority, Side
 from ..clock import sla_state
 from ..filters import OPEN_CHOICES, CaseFilterSet, status_choices
-from ..flows import flows, kind_choices, kinds_for_role
+from ..flows import flows, kind_choices, kinds_for_role, outcome_code_choices
 from ..models import Case, SavedView, Tag
 from ..pagination import SORT_CHOICES, count_upto, iterate_cases, paginate_cases, sort_for
 from ..selectors import cases_for_actor
@@ -321,6 +321,7 @@ def inbox_context(request, params: QueryDict) -> dict:
             (Side.NONE, "Nobody (paused)"),
         )
     ]
+    codes = outcome_code_choices(kinds_for_role(actor.role) if actor.is_internal else None)
     context = {
         "page": page,
         "cases": page.items,
@@ -340,6 +341,8 @@ def inbox_context(request, params: QueryDict) -> dict:
             "open": _options(OPEN_CHOICES, filters["open"] or ["true"]),
             "sort": _options(SORT_CHOICES, [sort.name]),
             "assignee": _options([("me", "Me"), ("none", "Nobody")], filters["assignee"]),
+            "root_cause": _options(codes["root_cause"], filters["root_cause"]) if codes["root_cause"] else "",
+            "resolution": _options(codes["resolution"], filters["resolution"]) if codes["resolution"] else "",
         },
         "is_internal": actor.is_internal,
         "tabs": _tabs(actor, data),
