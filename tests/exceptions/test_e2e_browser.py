@@ -11,30 +11,13 @@ from apps.exceptions.models import ExceptionDetail
 from apps.partners.roles import OrganizationKind, Role
 from apps.workspace.models import LineAnswer
 from tests.factories import PASSWORD, OrganizationFactory, internal_user, member
+from tests.sfcc.test_e2e_browser import SECRET, sfcc_env  # noqa: F401  (fixture)
 from tests.sfcc.test_faults_e2e import point_at
 from tests.sfcc.test_mirror import default_rules  # noqa: F401  (fixture)
 from tests.support.browser import login
 from tests.support.worker import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-SECRET = "browser-push-secret"
-
-
-@pytest.fixture
-def sfcc_env(monkeypatch, sim):  # noqa: F811
-    """The simulator's address and the push secret, for this process and the worker's."""
-    for name, value in {
-        "SFCC_ENABLED": "1",
-        "SFCC_BASE_URL": sim.url,
-        "SFCC_AUTH_URL": f"{sim.url}/dwsso/oauth2/access_token",
-        "SFCC_OCAPI_BASE_URL": sim.url,
-        "SFCC_PUSH_SECRET": SECRET,
-    }.items():
-        monkeypatch.setenv(name, value)
-    yield sim
-    sim.ctl("PUT", "/push", {"url": "", "secret": ""})
-
 
 def _propose(page, *, backorder_date: str, comment: str) -> None:
     page.get_by_role("button", name="Propose a resolution…").click()
