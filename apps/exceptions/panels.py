@@ -1,8 +1,9 @@
 """What the case page shows above the conversation for this app's kinds."""
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
-from apps.workspace.models import CaseLine, LineAnswer
+from apps.workspace.models import CaseLine, LineAnswer, TimelineEvent
+from apps.workspace.states import workflow_for
 
 from .codes import active_codes
 from .forms import PLAN_TYPE_LABELS, RESOLUTION_LABELS
@@ -10,15 +11,25 @@ from .models import Escalation, ExceptionDetail
 from .services import latest_proposal
 
 
+def _answers_lines(kind: str) -> bool:
+    """Whether a step of the kind's workflow answers lines: only such a step writes answers."""
+    return any(
+        step.payload_form is not None and step.payload_form.answers_lines
+        for step in workflow_for(kind).transitions
+    )
+
+
 def _lines(case):
     """The case's lines, each with its latest answer (`latest_answer`) for the table."""
-    lines = list(
-        CaseLine.objects.filter(case=case).prefetch_related(
+    lines = CaseLine.objects.filter(case=case)
+    answered = _answers_lines(case.kind)
+    if answered:  # an escalation's lines are never answered: no query for answers
+        lines = lines.prefetch_related(
             Prefetch("answers", queryset=LineAnswer.objects.order_by("created_at", "id"))
         )
-    )
+    lines = list(lines)
     for line in lines:
-        answers = list(line.answers.all())
+        answers = list(line.answers.all()) if answered else []
         line.latest_answer = answers[-1] if answers else None
     return lines
 
@@ -37,14 +48,33 @@ def _proposal_view(proposal: dict, labels: dict[str, str]) -> dict | None:
     }
 
 
+def _detail(case) -> tuple[ExceptionDetail | None, dict]:
+    """The detail row and, read in the same query, the partner's latest proposal."""
+    proposals = (
+        TimelineEvent.objects.filter(
+            case=OuterRef("case"), verb="transitioned", data__has_key="resolution"
+        )
+        .order_by("-id")
+        .values("data")[:1]
+    )
+    detail = (
+        ExceptionDetail.objects.filter(case=case)
+        .annotate(latest_proposal=Subquery(proposals))
+        .first()
+    )
+    if detail is None:
+        return None, latest_proposal(case)
+    return detail, detail.latest_proposal or {}
+
+
 def exception_panel(*, request, case) -> dict:
     labels = _code_labels()
-    detail = ExceptionDetail.objects.filter(case=case).first()
+    detail, proposal = _detail(case)
     accepted = detail.accepted_resolution if detail else {}
     return {
         "detail": detail,
         "lines": _lines(case),
-        "proposal": _proposal_view(latest_proposal(case), labels),
+        "proposal": _proposal_view(proposal, labels),
         "accepted": _proposal_view(accepted, labels),
         "resolution_label": labels.get(case.resolution_code, case.resolution_code),
     }
