@@ -1,4 +1,14 @@
-"""The demo's organizations and people: one place, read by seed_demo, the README and tests."""
+"""The demo's organizations and people: one place, read by seed_demo, the README and tests.
+
+The demo data of the apps above (mirrored orders, the flows' cases) is theirs: each app's
+`demo` module registers a seeder here, and seed_demo imports those modules (as the admin
+imports `admin.py`) and runs the seeders after the organizations and people exist. This app
+names none of them.
+"""
+
+from collections.abc import Callable
+
+from django.apps import apps
 
 from .roles import Channel, EdiStandard, OrganizationKind, Role
 
@@ -47,3 +57,28 @@ def partner_users() -> list[tuple[str, str, str, str]]:
             seen_kinds.add(kind)
             users.append((f"member@{slug}.test", f"{name} Member", code, Role.PARTNER_MEMBER))
     return users
+
+
+# --- demo data of the apps above ----------------------------------------------------------
+
+# A seeder creates what is missing and leaves what exists, so a second run changes nothing;
+# it returns one line for the command's summary.
+Seeder = Callable[[], str]
+_seeders: dict[str, Seeder] = {}
+
+
+def register_seeder(name: str, seeder: Seeder) -> Seeder:
+    _seeders[name] = seeder
+    return seeder
+
+
+def _app_rank(seeder: Seeder) -> int:
+    config = apps.get_containing_app_config(seeder.__module__)
+    configs = list(apps.get_app_configs())
+    return configs.index(config) if config in configs else len(configs)
+
+
+def seeders() -> list[tuple[str, Seeder]]:
+    """In INSTALLED_APPS order, which follows the layers upward: a flow's seeder runs after
+    the orders it opens cases on exist."""
+    return sorted(_seeders.items(), key=lambda item: _app_rank(item[1]))

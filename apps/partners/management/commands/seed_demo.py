@@ -1,9 +1,10 @@
-"""Create the demo's teams, partners and users; safe to run again."""
+"""Create the demo's teams, partners and users, then the other apps' demo data; safe to run again."""
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 from django.utils.text import slugify
 
 from apps.partners import demo
@@ -12,7 +13,10 @@ from apps.partners.roles import OrganizationKind, Role
 
 
 class Command(BaseCommand):
-    help = "Create (or bring up to date) the demo organizations and users."
+    help = (
+        "Create (or bring up to date) the demo organizations and users, then the demo data the "
+        "other apps register (mirrored orders, cases of every flow in every state)."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -62,6 +66,9 @@ class Command(BaseCommand):
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
+        # Each app's `demo` module registers its seeder on import (apps.partners.demo).
+        autodiscover_modules("demo")
+        summaries = [seeder() for _name, seeder in demo.seeders()]
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(demo.PARTNERS)} partners, "
@@ -69,3 +76,5 @@ class Command(BaseCommand):
                 f"(password {demo.DEMO_PASSWORD})."
             )
         )
+        for summary in summaries:
+            self.stdout.write(f"  {summary}")
