@@ -42,6 +42,8 @@ urlpatterns = [
     path("organizations/", include("apps.partners.urls")),
     path("operations/", include("apps.sync.urls")),
     path("edi/", include("apps.tradinggrid.urls")),
+    path("orders/", include("apps.orders.urls")),
+    path("exceptions/", include("apps.exceptions.urls")),
     path("", include("apps.workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -14,10 +14,17 @@ from apps.partners import services as partner_services
 from apps.workspace import services
 from apps.workspace.choices import Channel
 from apps.workspace.models import Case
+from tests.orders.helpers import mirror_order
 from tests.workspace.helpers import open_case, pdf
 
 MARKER = "zebra-marker-7731"
 SKIPPED_PREFIXES = ("admin/", "accounts/", "static/", "health/", "api/schema", "api/docs", "__")
+# Pages that name their object in the query string (url name → query, filled from `ids`).
+QUERIES = {
+    "order_list": "?q={order_no}",
+    "escalate": "?order={order_no}&partner={partner_a}",
+    "exception_open": "?order={order_no}&partner={partner_a}",
+}
 PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
 
 
@@ -52,9 +59,15 @@ def test_no_route_leaks_partner_a_to_partner_b(client, api_client, agent, partne
         actor=retail_admin, organization=partner_b, name="B ERP", scopes=["cases:read", "cases:write"]
     )
     version = case.attachments.get().current_version
+    order = mirror_order(
+        "00077310",
+        lines=[{"productId": "SKU-A", "productName": f"Tent {MARKER}", "c_supplierId": partner_a.code}],
+        customer={"email": f"{MARKER}@example.com", "name": f"Customer {MARKER}"},
+    )
     ids = {
         "pk": case.pk, "id": case.pk, "case_pk": case.pk, "case_id": case.pk,
         "slug": partner_a.slug, "token": "x", "version_pk": version.pk,
+        "order_no": order.order_no, "partner_a": partner_a.pk,
     }
     before = Case.objects.get(pk=case.pk)
     routes = [(route, name) for route, name in walk(get_resolver().url_patterns)
@@ -67,7 +80,8 @@ def test_no_route_leaks_partner_a_to_partner_b(client, api_client, agent, partne
         if url is None:
             continue
         file_url = fill(route, {**ids, "pk": version.pk}) if "file" in name else None
-        for target in filter(None, {url, file_url}):
+        query_url = url + QUERIES[name].format(**ids) if name in QUERIES else None
+        for target in filter(None, {url, file_url, query_url}):
             for response in (
                 client.get(target),
                 client.post(target, {"body": "x", "transition": "respond", "watch": "1"}),

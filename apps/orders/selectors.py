@@ -14,31 +14,38 @@ def order_list_for_actor(*, actor) -> QuerySet[Order]:
 
 
 def order_search(*, actor, query: str) -> QuerySet[Order]:
-    """Orders by number; for the retailer's people also by customer name or e-mail.
+    """Orders whose number starts with the text; for the retailer's people also by customer
+    name (any part of it) or by e-mail.
 
-    The e-mail is matched by its keyed hash (privacy.py); the customer is internal only, so a
-    partner finds its orders by number alone.
+    An e-mail is matched by its keyed hash (privacy.py), whatever its case or surrounding
+    space: the mirror never stores the address, so only a whole address can match. The
+    customer is internal only, so a partner finds its orders by number alone.
     """
     text = query.strip()
     orders = order_list_for_actor(actor=actor)
     if not text:
         return orders.none()
-    match = Q(order_no__iexact=text)
-    if scope_of(actor).internal:
+    internal = scope_of(actor).internal
+    if "@" in text:
+        return orders.filter(customer_email_hash=email_hash(text)) if internal else orders.none()
+    match = Q(order_no__istartswith=text)
+    if internal:
         match |= Q(customer_name__icontains=text)
-        if "@" in text:
-            match |= Q(customer_email_hash=email_hash(text))
     return orders.filter(match)
 
 
-def order_detail(*, actor, site_id: str, order_no: str) -> Order | None:
+def order_detail(*, actor, order_no: str, site_id: str | None = None) -> Order | None:
     """One mirrored order with what a page needs; a partner sees only its own lines and cases.
 
+    Without `site_id`, the most recently changed order with that number (a number is unique
+    per site; pages name an order by number and add the site only when it is ambiguous).
     `order.cases` holds the cases about the order (by its number) the actor may see.
     """
+    orders = Order.objects.for_actor(actor).filter(order_no=order_no)
+    if site_id is not None:
+        orders = orders.filter(site_id=site_id)
     order = (
-        Order.objects.for_actor(actor)
-        .filter(site_id=site_id, order_no=order_no)
+        orders.order_by("-last_modified", "-id")
         .prefetch_related(
             "shipments",
             Prefetch(

@@ -21,9 +21,9 @@ def nav_labels(client, user) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.AGENT, ["Inbox", "Partners"]),
-        (Role.OPERATIONS, ["Inbox", "Operations", "EDI ledger", "Partners", "API"]),
-        (Role.ADMIN, ["Inbox", "Operations", "EDI ledger", "Partners", "API"]),
+        (Role.AGENT, ["Inbox", "Orders", "Partners"]),
+        (Role.OPERATIONS, ["Inbox", "Orders", "Operations", "EDI ledger", "Partners", "API"]),
+        (Role.ADMIN, ["Inbox", "Orders", "Operations", "EDI ledger", "Partners", "API"]),
     ],
 )
 def test_internal_roles_see_what_their_role_opens(client, role, expected):
