@@ -108,3 +108,89 @@ def test_shortage_partial_shipment_countered_then_agreed_and_sfcc_sees_it(
     assert order["c_crossdockShipDate"] == "2026-12-08"
     assert "line 1 backordered until 2026-12-18" in order["c_crossdockLineOutcomes"]
     assert order["c_crossdockExceptionType"] == "stock_shortage"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_agent_finds_an_order_by_name_escalates_a_missing_item_and_the_partner_plans(
+    sfcc_env, celery_worker_process, live_server, settings, page, browser, tmp_path  # noqa: F811
+):
+    from apps.orders.models import Order
+    from tests.workspace.helpers import PNG_BYTES
+
+    sim = sfcc_env
+    point_at(settings, sim)
+    settings.SFCC_PUSH_SECRET = SECRET
+    settings.SITE_URL = live_server.url
+    supplier = OrganizationFactory(code="SUP-001", kind=OrganizationKind.SUPPLIER, name="Northwind Apparel")
+    supplier_user = member(supplier, Role.PARTNER_MEMBER)
+    agent = internal_user(Role.AGENT)
+
+    sim.ctl("PUT", "/push", {"url": f"{live_server.url}/api/v1/sfcc/events", "secret": SECRET})
+    order_no = sim.ctl(
+        "POST",
+        "/orders",
+        {
+            "customer": {"name": "Ada Lovelace", "email": "ada@example.com"},
+            "lines": [
+                {"productId": "TENT-2P", "productName": "Two-person tent", "quantity": 1, "c_supplierId": "SUP-001"},
+            ],
+            "shipments": [{"shipmentId": "me", "trackingNumber": "JJD000123", "c_carrierId": "DHL"}],
+        },
+    )["orderNo"]
+    wait_for(lambda: Order.objects.filter(order_no=order_no).first(), timeout=60, message="the order to be mirrored")
+
+    # The agent finds the order by the customer's name and escalates from its page.
+    login(page, agent.email, PASSWORD)
+    page.goto("/orders/")
+    page.get_by_role("searchbox").fill("Lovelace")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=order_no).click()
+    page.get_by_role("link", name="Escalate…").click()
+    expect(page.get_by_label("Tracking number")).to_have_value("JJD000123")
+    page.get_by_label("Missing item").check()
+    page.get_by_label("What the customer says").fill("The tent came without its poles.")
+    photo = tmp_path / "box.png"
+    photo.write_bytes(PNG_BYTES)
+    page.get_by_label("Photos from the customer").set_input_files(str(photo))
+    page.get_by_role("button", name="Escalate").click()
+    expect(page.locator(".case-head")).to_contain_text("Escalated")
+    expect(page.locator("body")).to_contain_text("box.png")
+    case_url = page.url
+
+    # The supplier finds the root cause and plans a replacement.
+    partner_page = browser.new_context(base_url=live_server.url).new_page()
+    login(partner_page, supplier_user.email, PASSWORD)
+    partner_page.goto(case_url)
+    expect(partner_page.locator("body")).to_contain_text("without its poles")
+    partner_page.get_by_role("button", name="Give root cause and plan…").click()
+    dialog = partner_page.get_by_role("dialog", name="Give root cause and plan")
+    dialog.get_by_label("Root cause").select_option("packing_error")
+    dialog.get_by_label("What happened").fill("The poles were left out at packing station 4.")
+    dialog.get_by_label("Plan", exact=True).select_option("replacement")
+    dialog.get_by_label("Plan in detail").fill("Poles ship by express today.")
+    dialog.get_by_label("Done by").fill("2026-12-09")
+    dialog.get_by_role("button", name="Give root cause and plan").click()
+    expect(partner_page.locator(".case-head")).to_contain_text("Plan proposed")
+
+    # The agent sees the plan, accepts it, and is told what to say to the customer.
+    page.goto(case_url)
+    expect(page.locator("body")).to_contain_text("The poles were left out at packing station 4.")
+    page.get_by_role("button", name="Accept the plan").click()
+    expect(page.locator(".case-head")).to_contain_text("Plan agreed")
+    expect(page.locator(".alert[role=status]")).to_contain_text("Tell the customer the plan (send a replacement)")
+
+    reference = page.locator(".case-head__id").inner_text()
+
+    def sfcc_knows():
+        seen = sim.ctl("GET", f"/orders/{order_no}")
+        agreed = seen["order"].get("c_crossdockCaseStatus") == "Plan agreed"
+        noted = any(n["subject"].endswith(": Plan agreed") for n in seen["notes"])
+        return seen if agreed and noted else None
+
+    seen = wait_for(sfcc_knows, timeout=60, message="SFCC to show the agreed plan")
+    order = seen["order"]
+    assert order["externalOrderStatus"] == f"Plan agreed · Crossdock {reference}"
+    assert order["c_crossdockEscalationReason"] == "missing_item"
+    assert order["c_crossdockRootCause"] == "packing_error"
+    assert order["c_crossdockPlan"] == "Send a replacement: Poles ship by express today."
+    assert order["c_crossdockPlanDue"] == "2026-12-09"
