@@ -17,13 +17,7 @@ pytestmark = pytest.mark.django_db
 
 # The page's budget (issue 9): fewer than 20 queries for either flow, whoever looks.
 MAX_QUERIES = 19
-# The agent's page takes 20 today: the view reads the case (with its tags and watchers) twice
-# on a GET, in `case_detail` and again in `_render_case` (apps/workspace/views/case.py), three
-# queries every case page pays. Strict: the day that is fixed, this marker must go.
-OVER_BUDGET_FOR_AGENTS = pytest.mark.xfail(
-    strict=True, reason="apps/workspace/views/case.py reads the case twice per GET (20 queries)"
-)
-WHO = ["user_a", pytest.param("agent", marks=OVER_BUDGET_FOR_AGENTS)]
+WHO = ["user_a", "agent"]
 
 LINES = (
     LineDraft(sku="TENT-2P", quantity=Decimal("3"), description="Two-person tent", order_number="00004711",

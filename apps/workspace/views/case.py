@@ -68,8 +68,10 @@ def _case_context(request, case: Case, **extra) -> dict:
     }
 
 
-def _render_case(request, case: Case, *, status: int = 200, **extra) -> HttpResponse:
-    case = selectors.case_detail(actor=request.user, pk=case.pk)
+def _render_case(request, case: Case, *, status: int = 200, fresh: bool = False, **extra) -> HttpResponse:
+    """Draw the page; after a write the case is read again (`fresh` says it was just read)."""
+    if not fresh:
+        case = selectors.case_detail(actor=request.user, pk=case.pk)
     template = "workspace/case_detail.html"
     if wants_partial(request):
         template += "#case"
@@ -97,7 +99,7 @@ def _refused(request, case: Case, error: DomainError, **extra) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def case_detail(request, pk: int):
     case = selectors.case_detail(actor=request.user, pk=pk)
-    return _render_case(request, case)
+    return _render_case(request, case, fresh=True)
 
 
 def case_create(request):
