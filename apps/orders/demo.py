@@ -79,10 +79,10 @@ ORDERS = (
         "DEMO1003", "Alan Turing", "alan.turing@example.co.uk", 8,
         ("7 Sackville St.", "Manchester", "", "M1 3HB", "GB"),
         (
-            DemoLine("LAMP-ARC", "Arc floor lamp, matte black", 1, "189.00", "SUP-003"),
-            DemoLine("RUG-WOOL-160", "Wool rug 160 × 230", 1, "329.00", "SUP-003"),
+            DemoLine("LAMP-ARC", "Arc floor lamp, matte black", 1, "189.00"),
+            DemoLine("RUG-WOOL-160", "Wool rug 160 × 230", 1, "329.00"),
         ),
-        "WH-002", "CAR-002", "BW70031003", "part_shipped",
+        "WH-002", "CAR-002", "BW70031003", "part_shipped", seller="MKT-003",
     ),
     DemoOrder(
         "DEMO1004", "Katherine Johnson", "katherine.johnson@example.com", 12,
@@ -130,7 +130,7 @@ ORDERS = (
         "DEMO1010", "John Backus", "john.backus@example.com", 10,
         ("1 Broadway", "New York", "NY", "10004", "US"),
         (DemoLine("BOOT-HIKE-42", "Ridge hiking boots, EU 42", 1, "159.00", "SUP-002"),),
-        "WH-001", "CAR-001", "SP1Z4471010", "shipped",
+        "WH-001", "CAR-002", "BW70031010", "shipped",
     ),
     DemoOrder(
         "DEMO1011", "Frances Allen", "frances.allen@example.com", 4,
@@ -139,7 +139,7 @@ ORDERS = (
             DemoLine("COOK-SET", "Camp cookware set", 1, "79.00", "SUP-002"),
             DemoLine("STOVE-MINI", "Mini gas stove", 1, "49.00", "SUP-002"),
         ),
-        "WH-001", "CAR-001", "SP1Z4471011", "shipped",
+        "WH-003", "CAR-001", "SP1Z4471011", "shipped",
     ),
     DemoOrder(
         # SFCC itself reports this one: the seeded rule opens the carrier's exception.
@@ -152,6 +152,12 @@ ORDERS = (
             "c_carrierExceptionDetail": "Parcel damaged at the Ontario hub; held for inspection.",
         },
         shipment_attributes={"c_carrierExceptionCode": "DMG-HUB"},
+    ),
+    DemoOrder(
+        "DEMO1013", "Annie Easley", "annie.easley@example.com", 11,
+        ("21000 Brookpark Rd.", "Cleveland", "OH", "44135", "US"),
+        (DemoLine("POLE-TREK", "Trekking poles, pair", 1, "89.00", "SUP-002"),),
+        "WH-001", "CAR-001", "SP1Z4471013", "shipped", "completed",
     ),
 )
 
