@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from apps.orders.admin import ReadOnlyMixin
+from apps.core.admin import ReadOnlyAdminMixin
 
 from . import codes
 from .detection import rule_fields
@@ -53,7 +53,7 @@ class ReasonCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExceptionDetail)
-class ExceptionDetailAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ExceptionDetailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "order_number",
         "code",
@@ -72,7 +72,7 @@ class ExceptionDetailAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["order_number", "reason", "case", "root_cause_code", "plan_due", "created_at"]
     list_filter = ["reason", "root_cause_code"]
     search_fields = ["order_number", "tracking_number"]

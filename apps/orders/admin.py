@@ -3,22 +3,10 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
+from apps.core.admin import ReadOnlyAdminMixin
 from apps.workspace.models import Case
 
 from .models import Order, OrderLine, RoutingRule, Shipment
-
-
-class ReadOnlyMixin:
-    # The mirror is SFCC's data and the links are the services' bookkeeping: an edit here
-    # would be overwritten by the next apply, or would break "one case per exception".
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RoutingRule)
@@ -30,7 +18,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_editable = ["priority", "is_active"]
 
 
-class ShipmentInline(ReadOnlyMixin, admin.TabularInline):
+class ShipmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Shipment
     extra = 0
     fields = [
@@ -49,7 +37,7 @@ class ShipmentInline(ReadOnlyMixin, admin.TabularInline):
     readonly_fields = fields
 
 
-class LineInline(ReadOnlyMixin, admin.TabularInline):
+class LineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderLine
     extra = 0
     fields = [
@@ -65,7 +53,7 @@ class LineInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "order_no",
         "site_id",
