@@ -16,6 +16,7 @@ from apps.core.errors import NotAllowed
 from apps.partners.models import Organization
 from apps.partners.tenancy import scope_of
 from apps.workspace.api.idempotency import idempotent
+from apps.workspace.api.pagination import OldestFirstCursorPagination
 from apps.workspace.api.views import READ_ERRORS, WRITE_ERRORS, WorkspaceApiMixin, errors
 from apps.workspace.choices import Channel, Priority
 from apps.workspace.models import CaseLine, LineAnswer
@@ -114,6 +115,10 @@ class ExceptionOpenSerializer(_OpenSerializer):
     body = serializers.CharField(max_length=10_000, required=False, default="")
 
 
+class NewestCaseFirst(OldestFirstCursorPagination):
+    ordering = ("-case_id",)
+
+
 def _lines_prefetch():
     return Prefetch(
         "case__lines",
@@ -128,10 +133,11 @@ class _FlowDetailViewSet(
     viewsets.GenericViewSet,
 ):
     lookup_field = "case_id"
+    pagination_class = NewestCaseFirst
     open_serializer_class: type[serializers.Serializer]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("case").prefetch_related(_lines_prefetch()).order_by("-case_id")
+        return super().get_queryset().select_related("case").prefetch_related(_lines_prefetch())
 
     def get_serializer_class(self):
         return self.open_serializer_class if self.action == "create" else self.serializer_class
