@@ -113,6 +113,15 @@ class ExceptionOpenSerializer(_OpenSerializer):
     exception_type = serializers.ChoiceField(choices=ExceptionType.choices)
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=10_000, required=False, default="")
+    address_problem = serializers.CharField(max_length=300, required=False, default="", help_text="What failed.")
+    address_correction = serializers.CharField(max_length=2000, required=False, default="")
+    payment_note = serializers.CharField(
+        max_length=300, required=False, default="", help_text="What the partner must do; never payment data."
+    )
+    carrier = serializers.CharField(max_length=64, required=False, default="")
+    tracking_number = serializers.CharField(max_length=100, required=False, default="")
+    carrier_exception_code = serializers.CharField(max_length=40, required=False, default="")
+    carrier_notes = serializers.CharField(max_length=2000, required=False, default="")
 
 
 class NewestCaseFirst(OldestFirstCursorPagination):
@@ -211,6 +220,7 @@ class ExceptionViewSet(_FlowDetailViewSet):
                 partner=data["partner"], order_number=data["order_number"], exception_type=data["exception_type"],
                 subject=data["subject"], body=data["body"], lines=serializer.line_drafts(),
                 priority=data.get("priority", Priority.NORMAL),
+                **{name: data[name] for name in services.STRUCTURED_FIELDS},
             ),
         )
         return self._created(case)

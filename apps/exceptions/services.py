@@ -94,6 +94,20 @@ class ExceptionDraft:
     body: str = ""
     lines: tuple[LineDraft, ...] = ()
     priority: str = "normal"
+    # The type's structured fields (see ExceptionDetail); never payment data.
+    address_problem: str = ""
+    address_correction: str = ""
+    payment_note: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
+    carrier_exception_code: str = ""
+    carrier_notes: str = ""
+
+
+STRUCTURED_FIELDS = (
+    "address_problem", "address_correction", "payment_note", "carrier", "tracking_number",
+    "carrier_exception_code", "carrier_notes",
+)
 
 
 def exception_open(*, actor, channel: str, draft: ExceptionDraft) -> Case:
@@ -121,7 +135,8 @@ def exception_open(*, actor, channel: str, draft: ExceptionDraft) -> Case:
             order_number=draft.order_number,
             code=draft.exception_type.upper(),
             exception_type=draft.exception_type,
-            source="manual",
+            source=DetailSource.MANUAL,
+            **{name: getattr(draft, name).strip() for name in STRUCTURED_FIELDS},
         )
     return case
 

@@ -121,3 +121,20 @@ def test_an_agent_posts_a_stock_shortage_and_the_supplier_proposes(api_client, a
     assert detail["exception_type"] == "stock_shortage" and detail["status"] == "proposed"
     assert detail["lines"][0]["answer"]["status"] == "backordered"
     assert detail["lines"][0]["answer"]["date"] == "2026-12-19"
+
+
+def test_a_carrier_exception_carries_its_structured_fields(api_client, agent, partner_a):
+    api_client.force_authenticate(agent)
+    response = api_client.post(
+        "/api/v1/exceptions/",
+        {
+            "partner": partner_a.pk, "order_number": "00004712", "exception_type": "carrier_exception",
+            "subject": "Parcel held at hub", "carrier": "DHL", "tracking_number": "JJD000999",
+            "carrier_exception_code": "HLD", "carrier_notes": "Held for customs paperwork.",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    detail = response.json()
+    assert (detail["carrier"], detail["tracking_number"], detail["carrier_exception_code"]) == ("DHL", "JJD000999", "HLD")
+    assert detail["carrier_notes"] == "Held for customs paperwork."
