@@ -67,6 +67,70 @@ def demo_env() -> dict[str, str]:
     return env
 
 
+def simulator_order(spec) -> dict:
+    """A seeded demo order in the simulator's control shape: the same number, lines, parties
+    and customer, so SFCC knows the orders whose cases write back to it."""
+    first, _, last = spec.customer.partition(" ")
+    address1, city, state, postal, country = spec.address
+    return {
+        "orderNo": spec.number,
+        "status": spec.status,
+        "shippingStatus": spec.shipping_status,
+        "customer": {"name": spec.customer, "email": spec.email},
+        **({"c_marketplaceSellerId": spec.seller} if spec.seller else {}),
+        **spec.attributes,
+        "lines": [
+            {
+                "productId": line.sku, "productName": line.name, "quantity": line.quantity, "price": line.price,
+                **({"c_supplierId": line.supplier} if line.supplier else {}), **line.attributes,
+            }
+            for line in spec.lines
+        ],
+        "shipments": [
+            {
+                "shipmentId": "me",
+                "shippingAddress": {
+                    "firstName": first, "lastName": last, "address1": address1, "city": city,
+                    "stateCode": state, "postalCode": postal, "countryCode": country,
+                },
+                "c_fulfillmentLocation": spec.warehouse,
+                "c_carrierId": spec.carrier,
+                **({"trackingNumber": spec.tracking} if spec.tracking else {}),
+                **spec.shipment_attributes,
+            }
+        ],
+    }
+
+
+def seed_simulator() -> None:
+    """Give the SFCC simulator the orders `seed_demo` mirrored, before any worker writes back to
+    them: without them every write-back would be a 404 and a dead letter."""
+    import django
+    import httpx
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    django.setup()
+    from apps.orders import demo as orders_demo
+
+    control = httpx.Client(base_url=f"http://127.0.0.1:{SFCC_PORT}/__control", timeout=5)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            control.get("/health").raise_for_status()
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                print("The SFCC simulator did not start; its demo orders are missing.", flush=True)
+                return
+            time.sleep(0.2)
+    for spec in orders_demo.ORDERS:
+        if control.get(f"/orders/{spec.number}").status_code != 404:
+            continue
+        answer = control.post("/orders", json=simulator_order(spec))
+        if answer.status_code != 201:
+            print(f"The SFCC simulator refused demo order {spec.number}: {answer.text}", flush=True)
+
+
 def banner() -> str:
     lines = [
         "",
@@ -88,7 +152,12 @@ def main() -> int:
     VAR.mkdir(exist_ok=True)
     env = demo_env()
     running: dict[str, subprocess.Popen] = {}
-    for name, cmd in processes().items():
+    commands = processes()
+    # The simulator first, holding the demo's orders before the worker writes back to them.
+    if "sfcc-sim" in commands:
+        running["sfcc-sim"] = subprocess.Popen(commands.pop("sfcc-sim"), cwd=ROOT, env=env, start_new_session=True)
+        seed_simulator()
+    for name, cmd in commands.items():
         running[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     stopping = False
 

@@ -50,7 +50,7 @@ class DemoOrder:
     carrier: str
     tracking: str = ""
     shipping_status: str = "not_shipped"
-    status: str = "open"
+    status: str = "new"  # SCAPI order statuses: created, new, completed, cancelled, failed
     seller: str = ""  # c_marketplaceSellerId
     attributes: dict[str, Any] = field(default_factory=dict)
     shipment_attributes: dict[str, Any] = field(default_factory=dict)
