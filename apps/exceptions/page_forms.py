@@ -19,6 +19,7 @@ from apps.workspace.forms import MultipleFileField, MultipleFileInput
 from apps.workspace.services import LineDraft
 
 from .models import EscalationReason, ExceptionType
+from .services import STRUCTURED_FIELDS
 
 # Photos of damage and of what arrived; `image/*` also offers the phone's camera.
 PHOTO_TYPES = "image/*,application/pdf"
@@ -268,11 +269,33 @@ class ExceptionPageForm(OrderCaseForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    # The type's structured fields (ExceptionDetail), each optional; never payment data.
+    address_problem = forms.CharField(max_length=300, required=False, label="What failed (address)")
+    address_correction = forms.CharField(
+        max_length=2000, required=False, label="Proposed correction", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    payment_note = forms.CharField(
+        max_length=300, required=False, label="What the partner must do (payment)",
+        help_text="For example “hold the shipment until we confirm”. Never card or account details.",
+    )
+    carrier = forms.CharField(max_length=64, required=False)
+    tracking_number = forms.CharField(max_length=100, required=False, label="Tracking number")
+    carrier_exception_code = forms.CharField(max_length=40, required=False, label="Carrier's exception code")
+    carrier_notes = forms.CharField(
+        max_length=2000, required=False, label="Carrier's notes", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         kind = self.initial.get("exception_type")
         self.fields["subject"].initial = self.subject_for(kind)
+        shipment = self.order.shipments.first()
+        if shipment is not None:
+            self.fields["carrier"].initial = shipment.carrier_code
+            self.fields["tracking_number"].initial = shipment.tracking_number
+
+    def structured_fields(self):
+        return [self[name] for name in STRUCTURED_FIELDS]
 
     def subject_for(self, kind: str | None) -> str:
         return f"{dict(ExceptionType.choices).get(kind, 'Exception')} on order {self.order.order_no}"

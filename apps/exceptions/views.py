@@ -164,6 +164,7 @@ def exception_create(request: HttpRequest) -> HttpResponse:
                     subject=data["subject"],
                     body=data["body"],
                     lines=form.line_drafts(),
+                    **{name: data[name] for name in services.STRUCTURED_FIELDS},
                 ),
             )
         except DomainError as exc:

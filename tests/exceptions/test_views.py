@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.exceptions.models import Escalation, EscalationReason, ExceptionDetail, ExceptionType
+from apps.orders.models import Order
 from apps.partners.roles import OrganizationKind, Role
 from apps.workspace.models import Attachment, Case
 from tests.factories import OrganizationFactory, internal_user
@@ -261,3 +262,22 @@ def test_an_exception_without_a_kind_says_so_and_keeps_the_subject(client, agent
     assert response.status_code == 400 and not Case.objects.exists()
     assert "exception_type" in response.context["form"].errors
     assert 'value="Address bounced"' in response.content.decode()
+
+
+def test_an_address_issue_posted_by_hand_says_what_failed(client, agent, partner_a, order):
+    client.force_login(agent)
+    url = exception_url(partner_a, type=ExceptionType.ADDRESS_ISSUE)
+    form = client.get(url).context["form"]
+    assert form["tracking_number"].value() == Order.objects.get().shipments.first().tracking_number
+    client.post(url, {
+        "exception_type": ExceptionType.ADDRESS_ISSUE, "partner": partner_a.pk,
+        "subject": f"Address issue on order {ORDER}", "lines": ["1"],
+        "address_problem": "The carrier cannot find house number 12b.",
+        "address_correction": "12 B Main Street",
+    })
+    detail = ExceptionDetail.objects.get()
+    assert (detail.address_problem, detail.address_correction) == (
+        "The carrier cannot find house number 12b.", "12 B Main Street"
+    )
+    page = client.get(detail.case.get_absolute_url()).content.decode()
+    assert "The carrier cannot find house number 12b." in page
