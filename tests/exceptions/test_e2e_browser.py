@@ -34,7 +34,7 @@ def _propose(page, *, backorder_date: str, comment: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_shortage_partial_shipment_countered_then_agreed_and_sfcc_sees_it(
-    sfcc_env, celery_worker_process, live_server, settings, page, browser, default_rules  # noqa: F811
+    sfcc_env, celery_worker_process, live_server, settings, page, browser, default_rules, reason_codes,  # noqa: F811
 ):
     sim = sfcc_env
     point_at(settings, sim)
@@ -112,7 +112,7 @@ def test_shortage_partial_shipment_countered_then_agreed_and_sfcc_sees_it(
 
 @pytest.mark.django_db(transaction=True)
 def test_agent_finds_an_order_by_name_escalates_a_missing_item_and_the_partner_plans(
-    sfcc_env, celery_worker_process, live_server, settings, page, browser, tmp_path  # noqa: F811
+    sfcc_env, celery_worker_process, live_server, settings, page, browser, tmp_path, reason_codes,  # noqa: F811
 ):
     from apps.orders.models import Order
     from tests.workspace.helpers import PNG_BYTES

@@ -1,4 +1,4 @@
-"""End to end: SFCC reports a stock shortage, the supplier resolves it in the browser, SFCC hears.
+"""End to end: SFCC reports a stock shortage, the supplier sees it, an agent resolves it, SFCC hears.
 
 Everything runs as it does in production: the simulator is its own process and pushes a
 signed event to the live server; a real Celery worker applies it and delivers the write-back;
@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from apps.exceptions.models import ExceptionDetail
 from apps.partners.roles import OrganizationKind, Role
-from tests.factories import PASSWORD, OrganizationFactory, member
+from tests.factories import PASSWORD, OrganizationFactory, internal_user, member
 from tests.sfcc.test_faults_e2e import point_at
 from tests.sfcc.test_mirror import default_rules  # noqa: F401  (fixture)
 from tests.support.browser import login
@@ -38,8 +38,10 @@ def sfcc_env(monkeypatch, sim):
 
 @pytest.mark.django_db(transaction=True)
 def test_supplier_resolves_an_sfcc_stock_shortage_and_sfcc_sees_it(
-    sfcc_env, celery_worker_process, live_server, settings, page, default_rules  # noqa: F811
+    sfcc_env, celery_worker_process, live_server, settings, page, browser, default_rules,  # noqa: F811
+    registered_flows,
 ):
+    # The worker process runs the flows as their apps register them, so this test does too.
     sim = sfcc_env
     point_at(settings, sim)
     settings.SFCC_PUSH_SECRET = SECRET
@@ -47,6 +49,7 @@ def test_supplier_resolves_an_sfcc_stock_shortage_and_sfcc_sees_it(
     supplier = OrganizationFactory(code="SUP-001", kind=OrganizationKind.SUPPLIER, name="Northwind Apparel")
     OrganizationFactory(code="SUP-002", kind=OrganizationKind.SUPPLIER, name="Someone Else")
     user = member(supplier, Role.PARTNER_MEMBER)
+    agent = internal_user(Role.AGENT)
 
     sim.ctl("PUT", "/push", {"url": f"{live_server.url}/api/v1/sfcc/events", "secret": SECRET})
     order = sim.ctl(
@@ -82,23 +85,27 @@ def test_supplier_resolves_an_sfcc_stock_shortage_and_sfcc_sees_it(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Stock shortage on order")
     expect(page.locator("body")).to_contain_text("Only 1 of 2 in stock")
     expect(page.locator("body")).not_to_contain_text("Canvas Tote")  # another supplier's line
+
+    page = browser.new_context(base_url=live_server.url).new_page()
+    login(page, agent.email, PASSWORD)
+    page.goto(f"/cases/{case.pk}/")
     page.get_by_role("button", name="Mark resolved…").click()
     dialog = page.get_by_role("dialog", name="Mark resolved")
     dialog.get_by_label("Comment (shared with the partner)").fill("Second scarf ships from our Leeds stock on Friday.")
     dialog.get_by_role("button", name="Mark resolved").click()
-    expect(page.locator(".case-head")).to_contain_text("Resolved")
+    expect(page.locator(".case-head")).to_contain_text("Resolution agreed")
 
     def sfcc_knows():
         seen = sim.ctl("GET", f"/orders/{order_no}")
-        resolved = seen["order"].get("c_crossdockCaseStatus") == "Resolved"
-        noted = any(n["subject"].endswith(": Resolved") for n in seen["notes"])
+        resolved = seen["order"].get("c_crossdockCaseStatus") == "Resolution agreed"
+        noted = any(n["subject"].endswith(": Resolution agreed") for n in seen["notes"])
         return seen if resolved and noted else None
 
     seen = wait_for(sfcc_knows, timeout=60, message="SFCC to show the resolution")
-    assert seen["order"]["externalOrderStatus"] == f"Resolved · Crossdock {case.reference}"
+    assert seen["order"]["externalOrderStatus"] == f"Resolution agreed · Crossdock {case.reference}"
     assert seen["order"]["c_crossdockResolution"] == "Second scarf ships from our Leeds stock on Friday."
     assert seen["order"]["c_crossdockCaseUrl"] == f"{live_server.url}/cases/{case.pk}/"
-    note = next(n for n in seen["notes"] if n["subject"].endswith(": Resolved"))
+    note = next(n for n in seen["notes"] if n["subject"].endswith(": Resolution agreed"))
     assert "Second scarf ships from our Leeds stock on Friday." in note["text"]
     writes = [h for h in seen["history"] if h["source"] == "api"]
     keys = [h["idempotencyKey"] for h in writes]
