@@ -39,7 +39,7 @@ class Flow:
     order_attributes: Callable[..., dict] | None = None
     # Inbound documents this flow owns: {(connector, key): handler}, e.g.
     # {("tradinggrid", ("x12", "855")): apply_855}. A handler takes keyword arguments
-    # (actor=, payload=, channel=) and returns (case, summary).
+    # (actor=, partner=, payload=, channel=) and returns (case, summary).
     inbound: dict[tuple[str, Any], Callable[..., Any]] = field(default_factory=dict)
     # `outcome_codes() -> {"root_cause": [(code, label)], "resolution": [...]}`: the code lists
     # the inbox offers as filters for `Case.root_cause_code` and `Case.resolution_code`.
