@@ -17,7 +17,7 @@ import pytest
 from apps.sfcc.client import InMemoryTokenStore, OrdersClient, SfccConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = REPO_ROOT.parent / "shared/contracts/sfcc/orders-oas-v1-public.yaml"
+SPEC_PATH = REPO_ROOT / "tests/data/sfcc/orders-oas-v1-public.yaml"
 ORG = "f_ecom_zzxy_prd"
 SITE = "RefArch"
 CLIENT_ID = "crossdock-sim-client"

@@ -30,7 +30,7 @@ from apps.tradinggrid.edi import (
     write_interchange,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "edi-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "edi-samples"
 NOW = datetime(2026, 3, 1, 9, 30)
 PARTNER = Party(qualifier="ZZ", id="ACMEWHSE")
 US = Party(qualifier="ZZ", id="CROSSDOCK")

@@ -18,7 +18,7 @@ from apps.tradinggrid.edi import (
 )
 from apps.tradinggrid.edi.cli import detect_format, run
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "edi-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "edi-samples"
 X12_850 = SAMPLES / "x12" / "node-x12-850.edi"
 APERAK = SAMPLES / "edifact" / "pydifact-aperak.edi"
 

@@ -23,7 +23,7 @@ from apps.tradinggrid.edi import (
 )
 from apps.tradinggrid.edi.edifact import read_edifact_segments
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "edi-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "edi-samples"
 EDIFACT_SAMPLES = sorted((SAMPLES / "edifact").glob("*.edi"))
 NOW = datetime(2026, 3, 1, 9, 30)
 APERAK = (SAMPLES / "edifact" / "pydifact-aperak.edi").read_bytes()

@@ -18,7 +18,7 @@ from simulators.tradinggrid.participants import Address
 from simulators.tradinggrid.x12 import X12Error, read_interchange, read_segments
 from tests.tradinggrid.conftest import Simulator, wait_for, x12_interchange
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "edi-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "edi-samples"
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "tradinggrid-collaboration.schema.json"
 
 
@@ -339,7 +339,6 @@ def test_control_api_lists_mailboxes_and_rejects_unknown_switches(simulator) -> 
     assert raised.value.code == 400
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="shared/edi-samples is not beside the repo")
 @pytest.mark.parametrize("sample", sorted(p.name for p in (SAMPLES / "x12").glob("*.edi")))
 def test_the_bots_read_real_world_x12(sample: str) -> None:
     interchange = read_interchange((SAMPLES / "x12" / sample).read_text(encoding="latin-1"))
@@ -348,7 +347,6 @@ def test_the_bots_read_real_world_x12(sample: str) -> None:
     assert all(not t.errors() for g in interchange.groups for t in g.transactions)
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="shared/edi-samples is not beside the repo")
 def test_edifact_addresses_are_read_from_unb() -> None:
     envelope = read_envelope((SAMPLES / "edifact" / "pydifact-orders.edi").read_bytes())
 

@@ -41,7 +41,7 @@ from apps.tradinggrid.edi import (
 from apps.tradinggrid.edi.control_numbers import MAX_CONTROL_NUMBER
 from apps.tradinggrid.edi.mappings import TransactionMapping
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "edi-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "edi-samples"
 X12_SAMPLES = sorted((SAMPLES / "x12").glob("*.edi"))
 NOW = datetime(2026, 3, 1, 9, 30)
 US = Party(qualifier="ZZ", id="CROSSDOCK")
