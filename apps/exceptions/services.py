@@ -156,10 +156,6 @@ def latest_proposal(case: Case) -> dict:
     return {}
 
 
-def proposal_recorded(*, case: Case, data: dict, actor, channel: str) -> None:
-    """Nothing beyond the timeline and the line answers: the proposal stays open to a counter."""
-
-
 def proposal_accepted(*, case: Case, data: dict, actor, channel: str) -> None:
     proposal = latest_proposal(case)
     code = data.get("resolution_code") or proposal.get("resolution", "")

@@ -34,7 +34,6 @@ ORDER_EXCEPTION = Workflow(
         Transition(
             "propose", "Propose a resolution", _states("reported", "question", "countered"),
             "proposed", PARTNER, style="primary", payload_form=forms.ProposalForm,
-            effect=services.proposal_recorded,
         ),
         Transition(
             "accept", "Accept the proposal", _states("proposed"), "agreed", RETAILER,

@@ -108,7 +108,3 @@ def inbound_handler(connector: str, key: Any) -> Callable[..., Any] | None:
         if handler is not None:
             return handler
     return None
-
-
-def inbound_keys(connector: str) -> set[Any]:
-    return {key for f in _FLOWS.values() for (c, key) in f.inbound if c == connector}
