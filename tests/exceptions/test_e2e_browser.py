@@ -19,6 +19,17 @@ from tests.support.worker import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+def _connected(sim, settings, live_server):
+    """The portal and the simulator wired both ways (push in, write-back out), with the people
+    of the journey: a supplier's user (SUP-001) and an agent."""
+    point_at(settings, sim)
+    settings.SFCC_PUSH_SECRET = SECRET
+    settings.SITE_URL = live_server.url
+    sim.ctl("PUT", "/push", {"url": f"{live_server.url}/api/v1/sfcc/events", "secret": SECRET})
+    supplier = OrganizationFactory(code="SUP-001", kind=OrganizationKind.SUPPLIER, name="Northwind Apparel")
+    return member(supplier, Role.PARTNER_MEMBER), internal_user(Role.AGENT)
+
+
 def _propose(page, *, backorder_date: str, comment: str) -> None:
     page.get_by_role("button", name="Propose a resolution…").click()
     dialog = page.get_by_role("dialog", name="Propose a resolution")
@@ -37,14 +48,7 @@ def test_shortage_partial_shipment_countered_then_agreed_and_sfcc_sees_it(
     sfcc_env, celery_worker_process, live_server, settings, page, browser, default_rules, reason_codes,  # noqa: F811
 ):
     sim = sfcc_env
-    point_at(settings, sim)
-    settings.SFCC_PUSH_SECRET = SECRET
-    settings.SITE_URL = live_server.url
-    supplier = OrganizationFactory(code="SUP-001", kind=OrganizationKind.SUPPLIER, name="Northwind Apparel")
-    supplier_user = member(supplier, Role.PARTNER_MEMBER)
-    agent = internal_user(Role.AGENT)
-
-    sim.ctl("PUT", "/push", {"url": f"{live_server.url}/api/v1/sfcc/events", "secret": SECRET})
+    supplier_user, agent = _connected(sim, settings, live_server)
     order_no = sim.ctl(
         "POST",
         "/orders",
@@ -118,14 +122,7 @@ def test_agent_finds_an_order_by_name_escalates_a_missing_item_and_the_partner_p
     from tests.workspace.helpers import PNG_BYTES
 
     sim = sfcc_env
-    point_at(settings, sim)
-    settings.SFCC_PUSH_SECRET = SECRET
-    settings.SITE_URL = live_server.url
-    supplier = OrganizationFactory(code="SUP-001", kind=OrganizationKind.SUPPLIER, name="Northwind Apparel")
-    supplier_user = member(supplier, Role.PARTNER_MEMBER)
-    agent = internal_user(Role.AGENT)
-
-    sim.ctl("PUT", "/push", {"url": f"{live_server.url}/api/v1/sfcc/events", "secret": SECRET})
+    supplier_user, agent = _connected(sim, settings, live_server)
     order_no = sim.ctl(
         "POST",
         "/orders",
