@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.scenario == "on":
         scenario.configure(enabled=True)
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGUSR1, lambda *_: sim.end_outage())
     try:
         sim.serve(args.host, args.port)
     except KeyboardInterrupt:

@@ -65,6 +65,7 @@ class Simulator:
         self.control = Control(self)
         self.httpd: SimHTTPServer | None = None
         self._refusing = threading.Event()
+        self._outage_over = threading.Event()
         state.on_event = self.publish
 
     def publish(self, kind: str, order: dict[str, Any], source: str) -> None:
@@ -145,9 +146,16 @@ class Simulator:
                 self.httpd.server_close()
             if not self._refusing.is_set():
                 return
-            # Nothing listens now, so new connections are refused until the outage ends.
-            time.sleep(self.state.faults.outage_remaining())
+            # Nothing listens now, so new connections are refused until the outage ends
+            # (or end_outage is called: the control API is behind the closed port too).
+            self._outage_over.wait(self.state.faults.outage_remaining())
+            self._outage_over.clear()
+            self.state.faults.update({"outage_seconds": 0})
             self._refusing.clear()
+
+    def end_outage(self) -> None:
+        """End a refusing outage now; SIGUSR1 calls this, since no request can reach us."""
+        self._outage_over.set()
 
     def begin_refusal(self) -> None:
         self._refusing.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -208,6 +209,24 @@ def test_outage_refusing_connections_then_recovery(
 
     assert "Connect" in caught.value.detail
     sim.wait_until_listening(timeout=10)
+    client.update_external_status(order_no=order_no, status="after outage")
+    assert applied(sim, order_no, "external-status") == ["applied"]
+
+
+def test_a_refusing_outage_ends_early_on_sigusr1(
+    sim: SimulatorProcess, make_client: ClientFactory, create_order: OrderFactory
+) -> None:
+    client = make_client(read_retries=0)
+    order_no = create_order()["orderNo"]
+    sim.ctl("PUT", "/faults", {"outage_seconds": 3600, "outage_mode": "refuse"})
+    time.sleep(0.3)
+    with pytest.raises(SfccConnectionError):
+        client.update_external_status(order_no=order_no, status="during outage")
+
+    sim.proc.send_signal(signal.SIGUSR1)
+    sim.wait_until_listening(timeout=10)
+
+    assert sim.ctl("GET", "/faults")["outage_seconds"] == 0
     client.update_external_status(order_no=order_no, status="after outage")
     assert applied(sim, order_no, "external-status") == ["applied"]
 

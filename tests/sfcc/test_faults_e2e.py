@@ -38,11 +38,9 @@ BEAT_SWEEP_SECONDS = 10  # CELERY_BEAT_SCHEDULE["sync-sweep-outbox"]
 ORDERS = 20
 UPDATES = 500
 OUTAGE_SIMULATED = timedelta(minutes=10)
-# Long enough (real seconds) to make the updates and simulate ten minutes of sweeps while
-# nothing listens, on a loaded CI machine too (on PostgreSQL there, over 45 s); the test checks
-# that every attempt in that window really failed, then waits for the port to open again.
-# A refused port cannot be told to open early, so the margin costs idle time, not flakiness.
-OUTAGE_REAL_SECONDS = 120
+# The port stays closed until the test ends the outage (SIGUSR1), however slow the machine;
+# this ceiling only bounds a test that dies before it gets there.
+OUTAGE_CEILING_SECONDS = 3600
 
 
 def point_at(settings, sim) -> None:
@@ -84,7 +82,10 @@ def sim_history(sim, order_no: str) -> list[dict[str, Any]]:
 
 @pytest.mark.django_db
 def test_ten_minute_outage_loses_nothing_and_applies_everything_once(
-    launch, settings, partners, agent  # noqa: F811
+    launch,
+    settings,
+    partners,
+    agent,  # noqa: F811
 ):
     random.seed(20260301)  # the outbox's jitter; the assertions hold for any seed
     sim = launch()
@@ -97,8 +98,7 @@ def test_ten_minute_outage_loses_nothing_and_applies_everything_once(
     before_outage = set(OutboxMessage.objects.values_list("id", flat=True))
 
     # SFCC goes away: the port is closed, connections are refused.
-    sim.ctl("PUT", "/faults", {"outage_seconds": OUTAGE_REAL_SECONDS, "outage_mode": "refuse"})
-    outage_began = time.monotonic()
+    sim.ctl("PUT", "/faults", {"outage_seconds": OUTAGE_CEILING_SECONDS, "outage_mode": "refuse"})
     for n in range(UPDATES):
         case = cases[n % ORDERS]
         case.refresh_from_db()
@@ -114,7 +114,6 @@ def test_ten_minute_outage_loses_nothing_and_applies_everything_once(
     for n in range(ticks + 1):
         outcomes = tick(start + timedelta(seconds=n * BEAT_SWEEP_SECONDS))
         assert Outcome.SENT not in outcomes and Outcome.DEAD not in outcomes
-    assert time.monotonic() - outage_began < OUTAGE_REAL_SECONDS, "the outage ended too early"
 
     written = OutboxMessage.objects.exclude(pk__in=before_outage)
     assert written.count() >= UPDATES * 2
@@ -124,7 +123,8 @@ def test_ten_minute_outage_loses_nothing_and_applies_everything_once(
     assert all("unreachable" in e for e in failed.values_list("error", flat=True))
 
     # SFCC is back; beat keeps sweeping every 10 s until the backlog is gone.
-    sim.wait_until_listening(timeout=OUTAGE_REAL_SECONDS + 10)
+    sim.proc.send_signal(signal.SIGUSR1)
+    sim.wait_until_listening(timeout=30)
     now = start + OUTAGE_SIMULATED
     for _ in range(200):
         now += timedelta(seconds=BEAT_SWEEP_SECONDS)
@@ -157,7 +157,9 @@ def test_ten_minute_outage_loses_nothing_and_applies_everything_once(
 
 @pytest.mark.django_db
 def test_an_answer_lost_after_apply_is_redelivered_with_the_same_key_and_applied_once(
-    sim, settings, partners  # noqa: F811
+    sim,
+    settings,
+    partners,  # noqa: F811
 ):
     point_at(settings, sim)
     (case,) = open_cases(sim, 1)
