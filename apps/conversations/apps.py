@@ -1,6 +1,7 @@
-"""The kinds that have no flow app yet, registered in one visible place as plain conversations.
+"""Plain conversations: the general question, and the kinds that have no flow app yet.
 
-Each entry leaves this list when its flow app lands and registers the kind itself.
+A general question is any topic outside the eight flows; it stays here for good. Each other
+entry leaves this list when its flow app lands and registers the kind itself.
 """
 
 from django.apps import AppConfig
@@ -25,6 +26,7 @@ class ConversationsConfig(AppConfig):
             CaseKind.CLAIM: agents,
             CaseKind.LAUNCH: merchandisers,
             CaseKind.MILESTONE: agents,
+            CaseKind.GENERAL: agents | merchandisers,
         }
         for kind, roles in plain.items():
             register_flow(

@@ -24,10 +24,12 @@ from typing import Any
 from django.utils import timezone
 
 from apps.sync.services import outbox_enqueue
+from apps.workspace import flows
 from apps.workspace.choices import Channel, Visibility
 from apps.workspace.events import CaseEvent
 
 from . import conf, selectors
+from .services import business_document_enqueue
 
 logger = logging.getLogger("apps.tradinggrid")
 
@@ -55,6 +57,7 @@ def mirror_case_event(event: CaseEvent) -> None:
     partner = case.partner
     if not partner.uses_trading_grid:
         return
+    business_documents_send(event)
     profile = selectors.partner_profile(partner)
     if event.type not in profile.document_types:
         return
@@ -68,6 +71,21 @@ def mirror_case_event(event: CaseEvent) -> None:
         payload=payload,
         case=case,
     )
+
+
+def business_documents_send(event: CaseEvent) -> None:
+    """The business documents (850, 860, ...) the case's flow writes for this event, queued
+    in the partner's standard; a flow declares them in its `outbound` (apps.workspace.flows)."""
+    case = event.case
+    partner = case.partner
+    for (standard, set_id), build in flows.outbound_builders("tradinggrid", case.kind).items():
+        if standard != partner.edi_standard:
+            continue
+        body = build(event=event)
+        if body is not None:
+            business_document_enqueue(
+                partner=partner, standard=standard, set_id=set_id, body=body, case=case
+            )
 
 
 def _timestamp(value: datetime) -> str:

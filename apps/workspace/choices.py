@@ -12,6 +12,7 @@ class CaseKind(models.TextChoices):
     LAUNCH = "launch", "Launch readiness"
     ESCALATION = "escalation", "Service escalation"
     MILESTONE = "milestone", "B2B order milestones"
+    GENERAL = "general", "General question"
 
 
 class Priority(models.TextChoices):

@@ -41,6 +41,11 @@ class Flow:
     # {("tradinggrid", ("x12", "855")): apply_855}. A handler takes keyword arguments
     # (actor=, partner=, payload=, channel=) and returns (case, summary).
     inbound: dict[tuple[str, Any], Callable[..., Any]] = field(default_factory=dict)
+    # Business documents this flow sends: {(connector, key): builder}, e.g.
+    # {("tradinggrid", ("x12", "850")): build_850}. The connector calls `builder(event=)` for
+    # each partner-visible event of a case of this kind (for partners on that standard) and
+    # sends what it returns: the mapping's domain dict, or None for "nothing to send".
+    outbound: dict[tuple[str, Any], Callable[..., Any]] = field(default_factory=dict)
     # `outcome_codes() -> {"root_cause": [(code, label)], "resolution": [...]}`: the code lists
     # the inbox offers as filters for `Case.root_cause_code` and `Case.resolution_code`.
     outcome_codes: Callable[[], dict[str, list[tuple[str, str]]]] | None = None
@@ -100,6 +105,14 @@ def outcome_code_choices(kinds: Iterable[str] | None = None) -> dict[str, list[t
 def order_kinds() -> set[str]:
     """Kinds whose cases are linked to an SFCC order by their order number."""
     return {f.kind for f in _FLOWS.values() if f.writes_to_order}
+
+
+def outbound_builders(connector: str, kind: str) -> dict[Any, Callable[..., Any]]:
+    """The business documents a kind's flow sends through a connector, by key."""
+    flow = _FLOWS.get(kind)
+    if flow is None:
+        return {}
+    return {key: build for (name, key), build in flow.outbound.items() if name == connector}
 
 
 def inbound_handler(connector: str, key: Any) -> Callable[..., Any] | None:

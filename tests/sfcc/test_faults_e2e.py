@@ -84,8 +84,8 @@ def sim_history(sim, order_no: str) -> list[dict[str, Any]]:
 def test_ten_minute_outage_loses_nothing_and_applies_everything_once(
     launch,
     settings,
-    partners,
-    agent,  # noqa: F811
+    partners,  # noqa: F811
+    agent,
 ):
     random.seed(20260301)  # the outbox's jitter; the assertions hold for any seed
     sim = launch()

@@ -168,8 +168,8 @@ def test_a_case_of_a_flow_that_does_not_write_to_orders_stays_out_of_sfcc(partne
     from tests.workspace.helpers import open_case
 
     services.order_apply(document=reduce_order(order_doc(c_supplierId="SUP-001")))
-    assert not flow_for(CaseKind.MILESTONE).writes_to_order
-    case = open_case(agent, partners["SUP-001"], kind=CaseKind.MILESTONE, order_number="00001001")
+    assert not flow_for(CaseKind.GENERAL).writes_to_order
+    case = open_case(agent, partners["SUP-001"], kind=CaseKind.GENERAL, order_number="00001001")
     case_transition(actor=agent, channel=Channel.WEB, case=case, transition="hold")
     assert rows() == []
 

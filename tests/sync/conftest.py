@@ -147,7 +147,7 @@ def remote():
 @pytest.fixture
 def case(partner_a):
     return Case.objects.create(
-        kind=CaseKind.MILESTONE,  # a plain conversation: its states are the default ones
+        kind=CaseKind.GENERAL,  # a plain conversation: its states are the default ones
         partner=partner_a,
         subject="Order 1234 is late",
         status="open",

@@ -178,7 +178,7 @@ def test_a_document_type_no_flow_owns_is_read_but_not_applied(partner, mailbox):
 
 
 def test_x12_goes_to_the_handler_a_flow_registered_for_it(partner, mailbox, monkeypatch):
-    case = open_case(partner, kind=CaseKind.MILESTONE, order_number="PO-9001")
+    case = open_case(partner, kind=CaseKind.GENERAL, order_number="PO-9001")
     seen = []
 
     def apply_850(*, actor, partner, payload, channel):
@@ -186,7 +186,7 @@ def test_x12_goes_to_the_handler_a_flow_registered_for_it(partner, mailbox, monk
         message = workspace.message_post(actor=actor, channel=channel, case=case, body="got it")
         return case, f"850 {payload['po_number']} noted as message {message.pk}"
 
-    flow = flows.flow_for(CaseKind.MILESTONE)
+    flow = flows.flow_for(CaseKind.GENERAL)
     owned = dataclasses.replace(flow, inbound={("tradinggrid", ("x12", "850")): apply_850})
     monkeypatch.setitem(flows._FLOWS, flow.kind, owned)
     body = get_mapping(standard="x12", set_id="850").from_domain(ORDER_850)
@@ -226,7 +226,7 @@ def edifact_from(partner, *message_types: str) -> bytes:
 
 
 def test_edifact_is_routed_by_message_type(partner, mailbox, monkeypatch):
-    case = open_case(partner, kind=CaseKind.MILESTONE, order_number="PO-9001")
+    case = open_case(partner, kind=CaseKind.GENERAL, order_number="PO-9001")
     seen = []
 
     def apply_ordrsp(*, actor, partner, payload, channel):
@@ -234,7 +234,7 @@ def test_edifact_is_routed_by_message_type(partner, mailbox, monkeypatch):
         return case, f"ORDRSP for {payload['po_number']}"
 
     monkeypatch.setitem(edi_mappings._REGISTRY, ("edifact", "ORDRSP"), _OrderResponse())
-    flow = flows.flow_for(CaseKind.MILESTONE)
+    flow = flows.flow_for(CaseKind.GENERAL)
     owned = dataclasses.replace(
         flow, inbound={("tradinggrid", ("edifact", "ORDRSP")): apply_ordrsp}
     )
@@ -507,6 +507,50 @@ def test_the_registration_flow_1_needs():
 
 
 # --- Outbound business documents -------------------------------------------------------------
+
+
+def test_a_flow_sends_the_business_documents_it_declares_in_the_partners_standard(
+    partner, mailbox, monkeypatch
+):
+    built = []
+
+    def build_850(*, event):
+        built.append(event.type)
+        return ORDER_850 if event.type == "case.created" else None
+
+    flow = flows.flow_for(CaseKind.GENERAL)
+    owned = dataclasses.replace(
+        flow,
+        outbound={
+            ("tradinggrid", ("x12", "850")): build_850,
+            ("tradinggrid", ("edifact", "ORDERS")): lambda *, event: pytest.fail("not EDIFACT"),
+        },
+    )
+    monkeypatch.setitem(flows._FLOWS, flow.kind, owned)
+
+    case = open_case(partner, kind=CaseKind.GENERAL, order_number="PO-9001")
+    workspace.message_post(actor=member(partner), channel=Channel.WEB, case=case, body="Seen")
+
+    assert built[0] == "case.created" and "message.posted" in built  # the reply moved the turn too
+    [row] = OutboxMessage.objects.filter(topic="edi.business")
+    assert row.case == case and row.payload["body"]["po_number"] == "PO-9001"
+    drain_outbox()
+    [sent] = Interchange.objects.filter(direction=Direction.OUTBOUND, document_type="850")
+    assert sent.case == case and sent.file_name in mailbox.sent()
+
+
+def test_a_portal_partner_gets_no_business_documents(partner, monkeypatch):
+    partner.channel = "portal"
+    partner.save()
+    flow = flows.flow_for(CaseKind.GENERAL)
+    owned = dataclasses.replace(
+        flow, outbound={("tradinggrid", ("x12", "850")): lambda *, event: ORDER_850}
+    )
+    monkeypatch.setitem(flows._FLOWS, flow.kind, owned)
+
+    open_case(partner, kind=CaseKind.GENERAL, order_number="PO-9001")
+
+    assert not OutboxMessage.objects.filter(topic="edi.business").exists()
 
 
 def test_an_850_is_written_enveloped_and_read_back_the_same(partner, mailbox):

@@ -77,7 +77,7 @@ def test_a_case_travels_to_the_partner_and_its_answer_comes_back(
             "/cases/new/",
             data={
                 "csrfmiddlewaretoken": token,
-                "kind": CaseKind.MILESTONE,
+                "kind": CaseKind.GENERAL,
                 "partner": partner.pk,
                 "subject": "Order 2001: two lines short",
                 "priority": "high",

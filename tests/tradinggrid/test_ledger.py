@@ -121,7 +121,7 @@ def open_case(partner, *, actor=None, body: str = "Please confirm the new ship d
         actor=actor,
         channel=CaseChannel.WEB,
         draft=workspace.CaseDraft(
-            kind=draft.pop("kind", CaseKind.MILESTONE),
+            kind=draft.pop("kind", CaseKind.GENERAL),
             partner=partner,
             subject=draft.pop("subject", "Order 1001 ships late"),
             body=body,

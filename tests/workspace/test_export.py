@@ -37,7 +37,7 @@ def test_export_columns_and_values(client, agent, partner_a):
     [row] = export(client)
     assert row["reference"] == case.reference
     assert row["subject"] == "Broken seal"
-    assert row["kind"] == "B2B order milestones"
+    assert row["kind"] == "General question"
     assert row["partner"] == partner_a.name
     assert row["status"] == "Open"
     assert row["priority"] == "Normal"
