@@ -42,7 +42,9 @@ class CaseCreateForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Reply", widget=forms.Textarea(attrs={"rows": 4, "id": "reply-body"}), required=False
+        label="Reply",
+        widget=forms.Textarea(attrs={"rows": 4, "id": "reply-body", "data-draft": "reply"}),
+        required=False,
     )
     visibility = forms.ChoiceField(
         choices=Visibility.choices, initial=Visibility.PARTNER, widget=forms.RadioSelect, required=False

@@ -163,9 +163,110 @@
     });
   });
 
+  /* ---------------------------------------------------------------- refusals are never silent */
+  // A view that refuses a form draws it again with its errors (400, 403, 409, 413...): swap
+  // that piece like a success. A whole error page (404, a CSRF 403, 405, 5xx) is not a piece
+  // of this page: say what it says in a toast instead, and leave the form as it was.
+  var FALLBACK = {
+    403: "You can't do that here.",
+    404: "That is no longer there, or not yours to see.",
+    405: "That action isn't available here.",
+    413: "That is too large to send.",
+    429: "Too many requests: wait a moment and try again.",
+  };
+
+  function toast(text, tone) {
+    var area = document.getElementById("toasts");
+    if (!area) return;
+    var el = document.createElement("div");
+    el.className = "toast";
+    el.setAttribute("data-tone", tone || "danger");
+    el.setAttribute("role", "alert");
+    var body = document.createElement("div");
+    body.className = "toast__body";
+    var label = document.createElement("span");
+    label.className = "toast__tone";
+    label.textContent = "Error:";
+    body.appendChild(label);
+    body.appendChild(document.createTextNode(" " + text));
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn btn--ghost btn--sm btn--icon toast__close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "\u00d7";
+    close.addEventListener("click", function () { el.remove(); });
+    el.appendChild(body);
+    el.appendChild(close);
+    area.appendChild(el);
+  }
+
+  function pageMessage(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var heading = doc.querySelector("main h1, h1");
+    var detail = doc.querySelector("main h1 + p, h1 + p");
+    if (!heading) return "";
+    return heading.textContent.trim() + (detail ? ". " + detail.textContent.trim() : "");
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr, status = xhr.status;
+    if (status < 400) return;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    var body = xhr.responseText || "";
+    var wholePage = /^\s*<!doctype/i.test(body);
+    if (type.indexOf("text/html") === 0 && body.trim() && (!wholePage || e.detail.boosted)) {
+      e.detail.shouldSwap = true; // the form with its errors, or a boosted link's error page
+      e.detail.isError = false;
+      return;
+    }
+    e.detail.shouldSwap = false;
+    var text = (type.indexOf("text/html") === 0 && pageMessage(body)) || FALLBACK[status] ||
+      "Something went wrong (" + status + "). Nothing was changed; try again.";
+    toast(text);
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    toast("Crossdock could not be reached. Nothing was sent; what you wrote is still here.");
+  });
+
+  /* ---------------------------------------------------------------- drafts survive */
+  // What is typed in a textarea marked data-draft is kept in this browser until the form is
+  // sent, so an expired session, a lost connection or a closed tab loses nothing.
+  function draftKey(field) {
+    return "crossdock:draft:" + location.pathname + ":" + field.getAttribute("data-draft");
+  }
+
+  function restoreDrafts(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("textarea[data-draft]").forEach(function (field) {
+      var saved = null;
+      try { saved = localStorage.getItem(draftKey(field)); } catch (err) { return; }
+      if (saved && !field.value.trim()) field.value = saved;
+    });
+  }
+
+  document.addEventListener("input", function (e) {
+    var field = e.target;
+    if (!field.matches || !field.matches("textarea[data-draft]")) return;
+    try {
+      if (field.value.trim()) localStorage.setItem(draftKey(field), field.value);
+      else localStorage.removeItem(draftKey(field));
+    } catch (err) { /* storage full or disabled: the draft lives in the page only */ }
+  });
+
+  // Sent and accepted: forget the draft (before the swap replaces the form). A refusal keeps it.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var form = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!form || form.tagName !== "FORM" || e.detail.xhr.status >= 400) return;
+    form.querySelectorAll("textarea[data-draft]").forEach(function (field) {
+      try { localStorage.removeItem(draftKey(field)); } catch (err) { /* nothing kept */ }
+    });
+  });
+
   /* ---------------------------------------------------------------- start, and after every swap */
   function ready() {
     renderTimes(document);
+    restoreDrafts(document);
     setInterval(function () { renderTimes(document); }, 60e3);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
@@ -181,5 +282,9 @@
   else document.addEventListener("DOMContentLoaded", function () { reopenDialogs(document); });
 
   // htmx:load fires for each piece of new content (swaps, out-of-band swaps, history restores).
-  document.addEventListener("htmx:load", function (e) { renderTimes(e.target); reopenDialogs(e.target); });
+  document.addEventListener("htmx:load", function (e) {
+    renderTimes(e.target);
+    reopenDialogs(e.target);
+    restoreDrafts(e.target);
+  });
 })();

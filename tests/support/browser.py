@@ -48,8 +48,10 @@ def page(browser, live_server):
     context.close()
 
 
-def login(page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
+def login(page, email: str, password: str, *, goto: bool = True) -> None:
+    """Sign in; `goto=False` fills the sign-in page the browser is already on."""
+    if goto:
+        page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
