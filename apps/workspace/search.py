@@ -21,6 +21,10 @@ SEARCH_INDEX_NAME = "case_search_idx"
 MAX_QUERY_LENGTH = 200
 # A quoted phrase, or a run of non-space characters (a leading "-" excludes the word).
 _TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
+# A case reference as the page shows it (CX-000007), or its zero-padded number (000007);
+# a bare "7" is too common to mean a reference.
+_REFERENCE = re.compile(r"(?:CX-?(\d{1,12})|(0\d{5,11}))", re.IGNORECASE)
+MAX_CASE_ID = 2**63 - 1
 
 
 def search_vector() -> SearchVector:
@@ -43,16 +47,23 @@ def _terms(text: str) -> list[tuple[bool, str]]:
     return terms
 
 
+def _reference(text: str) -> Q:
+    """The case a reference names, or nothing (an empty `pk__in` matches no row)."""
+    match = _REFERENCE.fullmatch(text)
+    number = int(match.group(1) or match.group(2)) if match else 0
+    return Q(pk=number) if 0 < number <= MAX_CASE_ID else Q(pk__in=[])
+
+
 def search_cases(queryset: QuerySet, text: str) -> QuerySet:
     """Cases of `queryset` whose search document matches `text` (web search syntax).
 
-    An exact order number also matches, through its own index, whatever the tokenizer
-    makes of it.
+    An exact order number or case reference also matches, through its own index, whatever
+    the tokenizer makes of it.
     """
     text = (text or "").strip()[:MAX_QUERY_LENGTH]
     if not text:
         return queryset
-    exact_order = Q(order_number=text)
+    exact_order = Q(order_number=text) | _reference(text)
     if connections[queryset.db].vendor == "postgresql":
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
         return queryset.alias(search=search_vector()).filter(Q(search=query) | exact_order)

@@ -23,7 +23,17 @@ from apps.partners.tenancy import scope_of
 from . import clock, events
 from .choices import Priority, Side, Visibility
 from .formatting import mentioned_emails, render_body
-from .models import Attachment, Case, CaseLine, FileVersion, Message, Tag, TimelineEvent, Watch
+from .models import (
+    Attachment,
+    Case,
+    CaseLine,
+    FileVersion,
+    Message,
+    Notification,
+    Tag,
+    TimelineEvent,
+    Watch,
+)
 from .models.notifications import EventType
 from .notify import can_see, notify, partner_members, stakeholders
 from .payloads import LINES_KEY, line_answers_store, validate_payload
@@ -442,6 +452,16 @@ def case_watch(*, actor, case: Case, watching: bool) -> None:
         Watch.objects.get_or_create(case=case, user=person)
     else:
         Watch.objects.filter(case=case, user=person).delete()
+
+
+def notifications_read(*, actor, case: Case) -> int:
+    """The actor opened the case: its notifications to them are read (one UPDATE)."""
+    person = _person(actor)
+    if person is None:
+        return 0
+    return Notification.objects.filter(user=person, case=case, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 # --- conversation ---------------------------------------------------------------------------

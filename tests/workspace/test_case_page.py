@@ -140,6 +140,22 @@ def test_notification_link_opens_the_case_after_login(client, agent, partner_a, 
     assert Notification.objects.get(user=user_a).read_at is not None
 
 
+def test_opening_a_case_reads_its_notifications_and_the_bell_counts_down(
+    client, agent, partner_a, user_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = open_case(agent, partner_a, subject="First")
+        open_case(agent, partner_a, subject="Second")
+    client.force_login(user_a)
+    assert "Notifications, 2 unread" in client.get("/cases/").text
+
+    page = client.get(first.get_absolute_url()).text
+
+    assert "Notifications, 1 unread" in page
+    unread = Notification.objects.filter(user=user_a, read_at__isnull=True)
+    assert [n.case.subject for n in unread] == ["Second"]
+
+
 def test_notification_link_grants_nothing_to_someone_else(client, agent, partner_a, user_a, user_b, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         open_case(agent, partner_a)

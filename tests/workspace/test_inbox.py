@@ -256,6 +256,18 @@ def test_search_covers_subject_order_number_and_shared_messages(client, agent, p
     assert listed(client, q="carton -crushed") == set()
 
 
+def test_search_finds_a_case_by_its_reference(client, agent, partner_a, partner_b, user_a):
+    ours = open_case(agent, partner_a, subject="Damaged pallet")
+    theirs = open_case(agent, partner_b, subject="Damaged pallet too")
+    client.force_login(agent)
+    number = f"{ours.pk:06d}"
+    for typed in (ours.reference, ours.reference.lower(), f"CX{number}", number):
+        assert listed(client, q=typed, turn="any") == {ours.pk}, typed
+    assert listed(client, q="7", turn="any") == set()  # a bare number is not a reference
+    client.force_login(user_a)
+    assert listed(client, q=theirs.reference, turn="any") == set()  # still only one's own
+
+
 def test_partner_search_never_matches_internal_notes(client, agent, partner_a, user_a):
     case = open_case(agent, partner_a, subject="Invoice mismatch")
     services.message_post(

@@ -99,6 +99,8 @@ def _refused(request, case: Case, error: DomainError, **extra) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def case_detail(request, pk: int):
     case = selectors.case_detail(actor=request.user, pk=pk)
+    # Opening the case is reading what was said about it: its notifications stop counting.
+    services.notifications_read(actor=request.user, case=case)
     return _render_case(request, case, fresh=True)
 
 
