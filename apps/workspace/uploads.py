@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -120,11 +121,29 @@ def checksum(fh: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+FILENAME_LIMIT = 150
+_FORBIDDEN_IN_NAMES = re.compile(r'[<>:"|?*]+')  # Windows refuses them; "/" and "\\" end the path
+ZERO_WIDTH_JOINER = "\u200d"  # holds emoji sequences together; it cannot reorder text
+
+
+def _shown(ch: str) -> bool:
+    """Control and format characters go: they hide or reorder text (RTL overrides, zero width)."""
+    return not unicodedata.category(ch).startswith("C") or ch == ZERO_WIDTH_JOINER
+
+
 def safe_filename(name: str) -> str:
-    """A name that is safe in a Content-Disposition header and on any file system."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[^\w.\- ()]+", "_", name).strip(" ._") or "file"
-    return name[:150]
+    """A name safe in a Content-Disposition header (Django adds `filename*` for non-ASCII)
+    and on any file system. Letters of any script and emoji stay; a long name is cut in its
+    stem, so the extension survives."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _FORBIDDEN_IN_NAMES.sub("_", "".join(ch for ch in name if _shown(ch)))
+    name = re.sub(r"\s+", " ", name).strip(" ._") or "file"
+    if len(name) <= FILENAME_LIMIT:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not 0 < len(extension) <= 16:
+        return name[:FILENAME_LIMIT].rstrip(" ._")
+    return f"{stem[: FILENAME_LIMIT - len(extension) - 1].rstrip(' ._')}.{extension}"
 
 
 class SizeLimitedUploadHandler(FileUploadHandler):

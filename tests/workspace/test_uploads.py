@@ -113,6 +113,27 @@ def test_reupload_supersedes_without_overwriting(agent, partner_a, user_a):
     assert second.attachment.current_version == second
 
 
+def test_a_long_unicode_name_keeps_its_emoji_and_its_extension(client, agent, partner_a, user_a):
+    case = open_case(agent, partner_a)
+    long_name = "Rapport d'été 📦 " + "x" * 200 + ".pdf"
+    version = services.file_upload(actor=user_a, channel=Channel.WEB, case=case, name=long_name, content=pdf())
+    assert version.original_name.startswith("Rapport d'été 📦 ") and version.original_name.endswith("x.pdf")
+    assert len(version.original_name) == 150
+    client.force_login(user_a)
+    response = client.get(reverse("workspace:file_download", args=[version.pk]))
+    disposition = response["Content-Disposition"]
+    assert "filename*=utf-8''Rapport%20d%27%C3%A9t%C3%A9%20%F0%9F%93%A6" in disposition
+    assert disposition.endswith(".pdf")
+
+
+def test_a_name_that_reorders_text_loses_the_override(agent, partner_a, user_a):
+    case = open_case(agent, partner_a)
+    version = services.file_upload(
+        actor=user_a, channel=Channel.WEB, case=case, name="invoice\u202efdp.pdf", content=pdf()
+    )
+    assert version.original_name == "invoicefdp.pdf"
+
+
 def test_download_is_an_attachment_with_nosniff_and_scoped(client, agent, partner_a, user_a, user_b):
     case = open_case(agent, partner_a)
     version = services.file_upload(actor=user_a, channel=Channel.WEB, case=case, name='../../evil"name.pdf', content=pdf())
