@@ -30,3 +30,15 @@ def test_long_file_names_and_words_wrap_on_a_phone(page, agent, partner_a, user_
 
     page.goto("/cases/?q=" + "y" * 500)
     assert page_width(page) <= PHONE["width"]
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_save_this_view_panel_opens_on_screen(page, agent, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    login(page, agent.email, PASSWORD)
+    page.goto("/cases/")
+    page.get_by_text("Save this view…").click()
+    name = page.get_by_label("Name of this view")
+    box = name.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page_width(page) <= width

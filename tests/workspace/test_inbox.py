@@ -320,6 +320,19 @@ def test_htmx_request_gets_the_partial_with_a_clean_url(client, agent, partner_a
 # --- saved views -----------------------------------------------------------------------------
 
 
+def test_saving_under_an_existing_name_asks_before_replacing(client, agent):
+    client.force_login(agent)
+    create = reverse("workspace:saved_view_create")
+    client.post(create, {"name": "Mine", "query": "priority=high"})
+
+    asked = client.post(create, {"name": "Mine", "query": "priority=low"})
+
+    assert asked.status_code == 409 and "Replace the saved view “Mine”?" in asked.text
+    assert SavedView.objects.get(user=agent, name="Mine").query == "priority=high"
+    client.post(create, {"name": "Mine", "query": "priority=low", "replace": "1"})
+    assert SavedView.objects.get(user=agent, name="Mine").query == "priority=low"
+
+
 def test_saved_views_are_per_user(client, agent, partner_a):
     other = internal_user(Role.AGENT)
     client.force_login(agent)

@@ -593,6 +593,11 @@ def saved_view_create(request):
     if not name:
         messages.error(request, "Give the view a name.")
         return redirect(_url(QueryDict(query)))
+    existing = SavedView.objects.for_actor(request.user).filter(name=name).first()
+    if existing is not None and request.POST.get("replace") != "1":
+        # Same name: ask before the older filters are lost.
+        context = {"name": name, "query": query, "existing": existing, "back": _url(QueryDict(query))}
+        return render(request, "workspace/saved_view_replace.html", context, status=409)
     try:
         with transaction.atomic():
             SavedView.objects.update_or_create(
