@@ -317,6 +317,17 @@ def test_htmx_request_gets_the_partial_with_a_clean_url(client, agent, partner_a
     assert "<html" in full.text and 'id="search"' in full.text and "data-keynav" in full.text
 
 
+def test_filtering_to_the_address_already_shown_adds_no_history_entry(client, agent):
+    client.force_login(agent)
+    response = client.get(
+        INBOX,
+        {"kind": "claim", "q": ""},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{INBOX}?kind=claim",
+    )
+    assert response["HX-Push-Url"] == "false"
+
+
 # --- saved views -----------------------------------------------------------------------------
 
 

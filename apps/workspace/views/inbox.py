@@ -379,7 +379,10 @@ def inbox(request):
     if wants_partial(request):
         context["oob_views"] = True
         response = render(request, "workspace/inbox.html#results", context)
-        # The clean URL, not the form's every empty field, goes into the address bar.
+        # The clean URL, not the form's every empty field, goes into the address bar; once:
+        # a search box fires both "input" and "change", and Back must not stop on a twin.
+        if request.htmx.current_url_abs_path == context["self_url"]:
+            return push_url(response, False)
         return push_url(response, context["self_url"])
     return render(request, "workspace/inbox.html", context)
 
