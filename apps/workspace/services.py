@@ -14,6 +14,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 
 from apps.core.errors import Conflict, DomainError, NotAllowed
 from apps.partners.models import Organization
@@ -425,12 +426,33 @@ def case_request_update(*, actor, channel: str, case: Case, note: str = "") -> C
     return case
 
 
+TAG_MAX_LENGTH = 50
+
+
+def tag_name(text: str) -> str:
+    """The tag as stored: lower case, words joined by "-". Anything else is refused with the
+    reason, never silently rewritten (`<b>vip</b>` is not the tag "bvipb")."""
+    typed = " ".join((text or "").split()).lower()
+    if not typed:
+        raise DomainError("Type a tag.")
+    name = typed.replace(" ", "-")
+    if slugify(name, allow_unicode=True) != name:
+        raise DomainError(
+            f"A tag holds letters, digits, \"-\" and \"_\" only (like vip or peak-2026); "
+            f"“{text.strip()[:60]}” has other characters."
+        )
+    if len(name) > TAG_MAX_LENGTH:
+        raise DomainError(f"A tag is at most {TAG_MAX_LENGTH} characters.")
+    return name
+
+
 def case_set_tags(*, actor, channel: str, case: Case, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Case:
     if side_of(actor) != Side.RETAILER:
         raise NotAllowed("Only the retailer tags cases.")
     with transaction.atomic():
         case = case_lock(case=case, actor=actor)
-        added = [t for t in add if t and not case.tags.filter(name=t).exists()]
+        add = [tag_name(t) for t in add]
+        added = [t for t in add if not case.tags.filter(name=t).exists()]
         for name in added:
             case.tags.add(Tag.objects.get_or_create(name=name)[0])
         removed = list(case.tags.filter(name__in=list(remove)).values_list("name", flat=True))
@@ -674,6 +696,7 @@ __all__ = [
     "case_lock",
     "case_request_update",
     "case_set_tags",
+    "tag_name",
     "case_transition",
     "case_update",
     "case_watch",

@@ -432,6 +432,17 @@ def test_bulk_tags_all_on_page(client, agent, partner_a):
     assert not cases[0].tags.exists() and cases[1].tags.exists()
 
 
+def test_a_tag_with_markup_or_symbols_is_refused_with_the_reason(client, agent, partner_a):
+    case = open_case(agent, partner_a)
+    client.force_login(agent)
+    post = {"ids": [case.pk], "action": "tag_add", "tag": "<b>vip</b> ☃"}
+    response = client.post(BULK, post, follow=True)
+    assert "A tag holds letters, digits" in response.text
+    assert not case.tags.exists()  # not "bvipb"
+    client.post(BULK, {**post, "tag": "Café Crème"})
+    assert list(case.tags.values_list("name", flat=True)) == ["café-crème"]
+
+
 def test_bulk_without_selection_says_so(client, agent):
     client.force_login(agent)
     response = client.post(BULK, {"action": "assign", "owner": "none"}, follow=True)

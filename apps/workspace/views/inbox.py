@@ -18,7 +18,6 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -527,9 +526,7 @@ def _bulk_apply(request) -> tuple[str, bool]:
 
         done = "asked for an update"
     elif action in ("tag_add", "tag_remove"):
-        tag = slugify(post.get("tag", ""))[:50]
-        if not tag:
-            raise DomainError("Type a tag.")
+        tag = services.tag_name(post.get("tag", ""))
         adding = action == "tag_add"
 
         def apply(case):
