@@ -292,3 +292,10 @@ def test_operations_is_in_the_navigation_for_operators_only(client, operator, ag
     assert 'href="/operations/"' in client.get(reverse("sync:operations")).text
     client.force_login(agent)
     assert 'href="/operations/"' not in client.get("/organizations/").text
+
+
+def test_an_inbound_source_without_failures_says_so_in_words(client, operator):
+    inbox_record(source="sfcc", source_id="evt-1", payload={}, dispatch=False)
+    client.force_login(operator)
+    page = client.get(reverse("sync:operations")).text
+    assert "No failures" in page and ">None<" not in page
