@@ -178,3 +178,15 @@ def test_notification_preferences_send_digest_instead(client, agent, partner_a, 
     digest = [m for m in mail.outbox if user_a.email in m.to]
     assert len(digest) == 1 and "First" in digest[0].body and "Second" in digest[0].body
     assert send_daily_digests() == 0
+
+
+def test_a_case_the_partner_resolved_says_resolved_not_waiting_or_on_track(client, agent, partner_a, user_a):
+    case = open_case(agent, partner_a)
+    services.case_transition(
+        actor=user_a, channel=Channel.WEB, case=case, transition="resolve", comment="Reshipped."
+    )
+    client.force_login(user_a)
+    head = re.search(r'<header class="case-head">.*?</header>', client.get(case.get_absolute_url()).text, re.S)
+    text = re.sub(r"<[^>]+>", " ", head.group(0))
+    assert "Resolved: the retailer confirms" in text
+    assert "Waiting on retailer" not in text and "On track" not in text
