@@ -1,54 +1,79 @@
-"""Simple message formatting, rendered once on write and sanitized with nh3."""
+"""Message formatting: CommonMark rendered once on write, then sanitized with nh3.
+
+markdown-it-py is a maintained CommonMark implementation; with `linkify` a bare tracking URL
+becomes a link. Raw HTML in a message is never markup (`html=False` escapes it), and nh3
+removes anything outside the allow-list as a second line of defence. Headings start at h3 so
+a message never outranks the page's own headings.
+"""
 
 import re
 
 import nh3
-from django.utils.html import escape
+from markdown_it import MarkdownIt
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "a", "blockquote"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
-BULLET = re.compile(r"^\s*[-*] ")
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "del",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+HEADING_OFFSET = 2  # "#" renders as h3
 
-_INLINE = [
-    (re.compile(r"`([^`\n]+)`"), r"<code>\1</code>"),
-    (re.compile(r"\*\*([^*\n]+)\*\*"), r"<strong>\1</strong>"),
-    (re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])"), r"<em>\1</em>"),
-    (re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)"), r'<a href="\2">\1</a>'),
-]
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True}).enable(
+    ["linkify", "strikethrough"]
+)
 
 
-def _inline(text: str) -> str:
-    for pattern, replacement in _INLINE:
-        text = pattern.sub(replacement, text)
-    return text
+def _shift_headings(tokens) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = int(token.tag[1]) + HEADING_OFFSET
+            token.tag = f"h{min(level, 6)}"
 
 
 def render_body(body: str) -> str:
-    """A small Markdown subset: paragraphs, line breaks, lists, quotes, bold, italic, code, links.
-
-    The text is escaped first, so nothing a user types becomes markup by itself; nh3 then
-    removes anything outside the allow-list as a second line of defence.
-    """
-    blocks = []
-    for block in re.split(r"\n\s*\n", body.strip()):
-        lines = [escape(line) for line in block.splitlines()]
-        if all(BULLET.match(line) for line in lines):
-            items = "".join(f"<li>{_inline(BULLET.sub('', line))}</li>" for line in lines)
-            blocks.append(f"<ul>{items}</ul>")
-        elif all(line.startswith("&gt;") for line in lines):
-            inner = "<br>".join(_inline(line[4:].lstrip()) for line in lines)
-            blocks.append(f"<blockquote>{inner}</blockquote>")
-        else:
-            blocks.append(f"<p>{'<br>'.join(_inline(line) for line in lines)}</p>")
-    html = "".join(blocks)
+    tokens = _MARKDOWN.parse(body.strip())
+    _shift_headings(tokens)
+    html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
-    )
+    ).strip()
+
+
+def plain_text(body: str, limit: int | None = None) -> str:
+    """The message as words, for notification previews and e-mails: no Markdown marks."""
+    tokens = _MARKDOWN.parse(body.strip())
+    parts: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            for child in token.children or ():
+                parts.append(child.content or (" " if child.type.endswith("break") else ""))
+            parts.append(" ")
+        elif token.type in ("fence", "code_block"):
+            parts.append(token.content + " ")
+    text = re.sub(r"\s+", " ", "".join(parts)).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
 
 
 def mentioned_emails(body: str) -> set[str]:

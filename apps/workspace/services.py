@@ -23,7 +23,7 @@ from apps.partners.tenancy import scope_of
 
 from . import clock, events
 from .choices import Priority, Side, Visibility
-from .formatting import mentioned_emails, render_body
+from .formatting import mentioned_emails, plain_text, render_body
 from .models import (
     Attachment,
     Case,
@@ -43,6 +43,7 @@ from .states import Transition, workflow_for
 from .uploads import UploadRefused, UploadTooLarge, checksum, detect_type, safe_filename
 
 SEARCH_DOCUMENT_LIMIT = 20_000
+NOTIFICATION_PREVIEW = 500  # characters of a message in a notification and its e-mail
 
 
 def actor_label(actor) -> str:
@@ -210,7 +211,7 @@ def case_create(
             event_type=EventType.CASE_CREATED,
             recipients=recipients,
             title=f"New case {case.reference}: {case.subject}",
-            body=draft.body[:500],
+            body=plain_text(draft.body, NOTIFICATION_PREVIEW),
             actor=actor,
         )
     return case
@@ -562,14 +563,14 @@ def _message_create(
         notify(
             case=case, event_type=EventType.MENTION, recipients=visible_mentions,
             title=f"{actor_label(actor)} mentioned you on {case.reference}",
-            body=body[:500], actor=actor, visibility=visibility,
+            body=plain_text(body, NOTIFICATION_PREVIEW), actor=actor, visibility=visibility,
         )
     notify(
         case=case,
         event_type=EventType.REPLY,
         recipients=[u for u in stakeholders(case) if u.pk != person_pk and u not in visible_mentions],
         title=f"{actor_label(actor)} replied on {case.reference}: {case.subject}",
-        body=body[:500],
+        body=plain_text(body, NOTIFICATION_PREVIEW),
         actor=actor,
         visibility=visibility,
     )

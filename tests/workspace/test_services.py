@@ -84,6 +84,24 @@ def test_formatting_is_sanitized(agent, partner_a):
     assert 'href="https://example.com"' in message.body_html
 
 
+def test_numbered_lists_headings_and_bare_tracking_links_render(agent, partner_a):
+    case = open_case(agent, partner_a)
+    message = services.message_post(
+        actor=agent, channel=Channel.WEB, case=case,
+        body="# Next steps\n\n1. Repack\n2. Reship\n\nTrack it: https://www.ups.com/track?tracknum=1Z999AA1",
+    )
+    html = message.body_html
+    assert "<h3>Next steps</h3>" in html  # never outranks the page's headings
+    assert "<ol>" in html and "<li>Reship</li>" in html
+    assert '<a href="https://www.ups.com/track?tracknum=1Z999AA1"' in html
+
+
+def test_notifications_carry_the_words_not_the_markdown(agent, partner_a, user_a):
+    open_case(agent, partner_a, body="**Urgent**: see [the label](https://x.example/l)")
+    [note] = Notification.objects.filter(user=user_a)
+    assert note.body == "Urgent: see the label"
+
+
 def test_events_are_published_inside_the_transaction(agent, partner_a):
     seen = []
     handler = events.subscribe(lambda event: seen.append(event.type))
