@@ -27,7 +27,7 @@ from apps.sync.errors import PermanentError, RetryableError
 from apps.sync.models import OutboxMessage
 from apps.workspace.models import Case, FileVersion
 
-from . import conf, services
+from . import conf, selectors, services
 from .acknowledgements import X12_VERSION, NotAcknowledgeable, build_ack
 from .control_numbers import DatabaseControlNumberSource
 from .edi import (
@@ -237,7 +237,7 @@ def _prepare_business(message: OutboxMessage, payload: dict[str, Any]) -> Interc
     )
     group = interchange.groups[0]
     outbound = services.OutboundDocument(
-        data=write_interchange(interchange) or b"",
+        data=write_interchange(interchange, encoding=selectors.encoding_for(partner)) or b"",
         file_name=f"{set_id.lower()}-{_SAFE.sub('_', receiver.id)}-"
         f"{interchange.control_number}.x12",
         standard=Standard.X12,
@@ -271,6 +271,7 @@ def _prepare_ack(message: OutboxMessage, payload: dict[str, Any]) -> Interchange
             reason=payload.get("reason") or "",
             control_numbers=DatabaseControlNumberSource(),
             version=version,
+            encoding=selectors.encoding_for(partner),
         )
     except NotAcknowledgeable as exc:
         raise NothingToSend(str(exc)) from exc
@@ -299,4 +300,6 @@ def _prepare_ack(message: OutboxMessage, payload: dict[str, Any]) -> Interchange
         answers=inbound,
     )
     Interchange.objects.filter(pk=inbound.pk).update(acknowledgement=ack)
+    # The row says what the sent document says (ack_enqueue recorded the same verdict).
+    services.ack_record_status(inbound=inbound, status=built.status, notes=built.notes)
     return ack
