@@ -321,17 +321,23 @@ def business_document_enqueue(
     envelopes when it sends it.
     """
     standard, set_id = standard.lower(), set_id.upper()
-    if standard != Standard.X12:
-        raise DomainError(f"Only X12 business documents are written so far, not {standard}.")
+    if standard not in (Standard.X12, Standard.EDIFACT):
+        raise DomainError(f"Business documents are X12 or EDIFACT, not {standard}.")
+    label = f"{'X12' if standard == Standard.X12 else 'EDIFACT'} {set_id}"
     mapping = find_mapping(standard=standard, set_id=set_id)
-    if mapping is None or set_id not in FUNCTIONAL_IDS:
-        raise DomainError(f"X12 {set_id} has no writer.", code="invalid_document")
+    if mapping is None or (standard == Standard.X12 and set_id not in FUNCTIONAL_IDS):
+        raise DomainError(f"{label} has no writer.", code="invalid_document")
     plain = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
     try:
         segments = mapping.from_domain(plain)
+    except NotImplementedError:
+        raise DomainError(f"{label} has no writer.", code="invalid_document") from None
     except MappingError as exc:
-        raise DomainError(f"X12 {set_id}: {exc}", code="invalid_document") from exc
-    _check_encodable(segments, encoding=selectors.encoding_for(partner), what=f"X12 {set_id}")
+        raise DomainError(f"{label}: {exc}", code="invalid_document") from exc
+    encoding = selectors.encoding_for(partner)
+    if standard == Standard.EDIFACT:
+        encoding = edifact_syntax_for(encoding)[1]
+    _check_encodable(segments, encoding=encoding, what=label)
     with transaction.atomic():
         # The key's record: a partner's business documents leave in the order they were queued.
         partner = Organization.objects.select_for_update().get(pk=partner.pk)
@@ -352,6 +358,23 @@ def business_document_enqueue(
             },
             case=case,
         )
+
+
+# The UNB01 syntax identifier (and version) we write for a partner's character set, and the
+# codec it names. Syntax 4's UNOW is UTF-8; the ISO 8859 parts have UNOC (1) and UNOD (2);
+# Windows-1252 and Latin-9 partners get UNOC, which their systems read.
+_EDIFACT_SYNTAX = {
+    Encoding.UTF8: (("UNOW", "4"), "utf-8"),
+    Encoding.LATIN1: (("UNOC", "3"), "iso8859-1"),
+    Encoding.LATIN9: (("UNOC", "3"), "iso8859-1"),
+    Encoding.CP1252: (("UNOC", "3"), "iso8859-1"),
+    Encoding.LATIN2: (("UNOD", "3"), "iso8859-2"),
+}
+
+
+def edifact_syntax_for(encoding: str) -> tuple[tuple[str, str], str]:
+    """UNB01 (syntax identifier, version) for a partner's character set, and its codec."""
+    return _EDIFACT_SYNTAX.get(encoding, (("UNOC", "3"), "iso8859-1"))
 
 
 def _check_encodable(segments: Iterable[Any], *, encoding: str, what: str) -> None:

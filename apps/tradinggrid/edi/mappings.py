@@ -150,4 +150,4 @@ def _load_builtin_mappings() -> None:
     global _BUILTINS_LOADED
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
-        from . import x12_orders  # noqa: F401
+        from . import edifact_orders, x12_orders  # noqa: F401
