@@ -9,6 +9,7 @@ from whatever GS and ST segments could still be read.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,11 +18,13 @@ from .edi import (
     ControlNumberSource,
     EdiError,
     EdiIssue,
+    MemoryControlNumberSource,
     OutboundTransaction,
     Party,
     build_997,
     build_contrl,
     build_interchange,
+    read_acknowledgement,
     segment,
     validate_edifact,
     validate_interchanges,
@@ -44,6 +47,24 @@ class BuiltAck:
     group_control: str = ""
     transaction_control: str = ""
     functional_id: str = ""
+    # What the document itself says, read back from its bytes (the worst AK9, UCI or UCM
+    # status), and the library's findings behind it: the ledger shows these, not our intent.
+    status: str = ""
+    notes: tuple[str, ...] = ()
+
+
+# From best to worst: the status a whole acknowledgement gives is its worst one.
+_SEVERITY = {"A": 0, "E": 1, "P": 2, "R": 3}
+
+
+def carried_status(data: bytes) -> str:
+    """The verdict an acknowledgement carries, read from its bytes as its receiver reads it."""
+    result = read_acknowledgement(data)
+    statuses = [group.status for group in result.groups]
+    statuses += [message.status for message in result.messages]
+    if result.interchange_status:
+        statuses.append(result.interchange_status)
+    return max(statuses, key=lambda status: _SEVERITY.get(status, 3), default="")
 
 
 class NotAcknowledgeable(EdiError):
@@ -61,24 +82,65 @@ def build_ack(
     control_numbers: ControlNumberSource,
     version: str = X12_VERSION,
     now: datetime | None = None,
+    encoding: str | None = None,
 ) -> BuiltAck:
-    """Our answer to one inbound document with the verdict `status` (A, E or R)."""
+    """Our answer to one inbound document with the application's verdict `status` (A, E or R).
+
+    The library adds its own findings (a segment outside the set's layout makes an accepted
+    set "accepted with errors"), so the answer's `status` is read back from what was built.
+    `encoding` is the partner's character set the document was read in.
+    """
     if envelope.is_acknowledgement:
         raise NotAcknowledgeable("acknowledgements are never acknowledged")
     if envelope.standard == Standard.COLLAB:
-        return _collab_997(envelope, own, status, codes, control_numbers, now)
-    if envelope.standard == Standard.X12:
-        return _x12_997(raw, envelope, own, status, codes, reason, control_numbers, version, now)
-    if envelope.standard == Standard.EDIFACT:
-        return _contrl(raw, control_numbers, now)
-    raise NotAcknowledgeable("the format is unknown")
+        built = _collab_997(envelope, own, status, codes, control_numbers, now)
+    elif envelope.standard == Standard.X12:
+        built = _x12_997(
+            raw, envelope, own, status, codes, reason, control_numbers, version, now, encoding
+        )
+    elif envelope.standard == Standard.EDIFACT:
+        built = _contrl(raw, control_numbers, now, encoding)
+    else:
+        raise NotAcknowledgeable("the format is unknown")
+    return dataclasses.replace(built, status=carried_status(built.data))
 
 
-def _x12_result(interchange) -> BuiltAck:
+def ack_verdict(
+    *,
+    raw: bytes,
+    envelope: Envelope,
+    own: Party,
+    status: str,
+    codes: Sequence[str] = (),
+    reason: str = "",
+    encoding: str | None = None,
+) -> BuiltAck | None:
+    """The acknowledgement `build_ack` will send, built now without drawing control numbers.
+
+    The ledger records its status when the verdict is decided, so the row and the 997 sent
+    later say the same; None when no acknowledgement can be sent at all.
+    """
+    try:
+        return build_ack(
+            raw=raw,
+            envelope=envelope,
+            own=own,
+            status=status,
+            codes=codes,
+            reason=reason,
+            control_numbers=MemoryControlNumberSource(),
+            encoding=encoding,
+        )
+    except NotAcknowledgeable:
+        return None
+
+
+def _x12_result(interchange, encoding: str | None = None) -> BuiltAck:
     group = interchange.groups[0]
     transaction = group.transactions[0] if group.transactions else None
     return BuiltAck(
-        data=write_interchange(interchange) or b"",
+        # A 997 may quote a bad value (AK404): in the partner's own character set.
+        data=write_interchange(interchange, encoding=encoding or "utf-8") or b"",
         standard=Standard.X12,
         document_type="997",
         interchange_control=interchange.control_number,
@@ -139,14 +201,22 @@ def _x12_997(
     control_numbers: ControlNumberSource,
     version: str,
     now: datetime | None,
+    encoding: str | None,
 ) -> BuiltAck:
     try:
-        interchanges = validate_interchanges(raw, validate=validate_x12_transaction)
+        interchanges = validate_interchanges(
+            raw, validate=validate_x12_transaction, encoding=encoding or "utf-8"
+        )
     except EdiError:
         return _x12_negative(envelope, own, control_numbers, version, now)
     if not interchanges or not interchanges[0].groups:
         return _x12_negative(envelope, own, control_numbers, version, now)
     interchange = interchanges[0]
+    notes = tuple(
+        f"ST02 {transaction.control_number}: {issue.message}"
+        for transaction in interchange.transactions
+        for issue in transaction.issues
+    )
     if status in ("E", "R"):
         # The application's verdict rides on the library's own: an issue on every set, a
         # warning for "accepted with errors", an error for a refusal.
@@ -163,7 +233,7 @@ def _x12_997(
     ack = build_997(
         interchange=interchange, control_numbers=control_numbers, now=now, version=version
     )
-    return _x12_result(ack)
+    return dataclasses.replace(_x12_result(ack, encoding), notes=notes)
 
 
 def _x12_negative(
@@ -190,9 +260,11 @@ def _x12_negative(
     return _x12_result(_write_997(own, envelope.sender, bodies, control_numbers, version, now))
 
 
-def _contrl(raw: bytes, control_numbers: ControlNumberSource, now: datetime | None) -> BuiltAck:
+def _contrl(
+    raw: bytes, control_numbers: ControlNumberSource, now: datetime | None, encoding: str | None
+) -> BuiltAck:
     try:
-        interchange = validate_edifact(raw)
+        interchange = validate_edifact(raw, encoding=encoding)
     except EdiError as exc:
         raise NotAcknowledgeable(f"the EDIFACT interchange cannot be read: {exc}") from exc
     contrl = build_contrl(interchange=interchange, control_numbers=control_numbers, now=now)

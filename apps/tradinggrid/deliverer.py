@@ -27,7 +27,7 @@ from apps.sync.errors import PermanentError, RetryableError
 from apps.sync.models import OutboxMessage
 from apps.workspace.models import Case, FileVersion
 
-from . import conf, services
+from . import conf, selectors, services
 from .acknowledgements import X12_VERSION, NotAcknowledgeable, build_ack
 from .control_numbers import DatabaseControlNumberSource
 from .edi import (
@@ -35,12 +35,15 @@ from .edi import (
     CollabDocumentError,
     CollabFile,
     EdiError,
+    OutboundMessage,
     OutboundTransaction,
     Party,
     build_document,
+    build_edifact_interchange,
     build_interchange,
     functional_id_for,
     get_mapping,
+    write_edifact,
     write_interchange,
 )
 from .envelopes import read_envelope
@@ -221,6 +224,8 @@ def _prepare_business(message: OutboxMessage, payload: dict[str, Any]) -> Interc
     """An X12 business document (`services.business_document_enqueue`), enveloped as acks are."""
     partner = Organization.objects.get(pk=payload["partner_id"])
     case = Case.objects.filter(pk=payload["case_id"]).first() if payload.get("case_id") else None
+    if payload["standard"] == Standard.EDIFACT:
+        return _prepare_edifact_business(message, payload, partner, case)
     set_id = payload["set_id"]
     mapping = get_mapping(standard=payload["standard"], set_id=set_id)
     own, receiver = conf.own_party(), Party(**payload["receiver"])
@@ -237,7 +242,7 @@ def _prepare_business(message: OutboxMessage, payload: dict[str, Any]) -> Interc
     )
     group = interchange.groups[0]
     outbound = services.OutboundDocument(
-        data=write_interchange(interchange) or b"",
+        data=write_interchange(interchange, encoding=selectors.encoding_for(partner)) or b"",
         file_name=f"{set_id.lower()}-{_SAFE.sub('_', receiver.id)}-"
         f"{interchange.control_number}.x12",
         standard=Standard.X12,
@@ -249,6 +254,55 @@ def _prepare_business(message: OutboxMessage, payload: dict[str, Any]) -> Interc
         transaction_control=group.transactions[0].control_number,
         functional_id=functional_id,
         expects_ack=True,
+    )
+    return services.outbound_record(
+        document=outbound, partner=partner, case=case, outbox_message_id=message.pk
+    )
+
+
+def _edifact_directory(partner: Organization) -> tuple[str, str]:
+    """UNH S009 version and release from the partner's directory (D96A, D01B), else D.96A."""
+    found = re.fullmatch(r"D\.?(\d\d[A-Z])", partner.edi_version.strip().upper())
+    return ("D", found.group(1)) if found else ("D", "96A")
+
+
+def _edifact_party(party: Party) -> Party:
+    # EDIFACT's "mutually defined" is ZZZ where X12 writes ZZ.
+    return Party(qualifier="ZZZ" if party.qualifier == "ZZ" else party.qualifier, id=party.id)
+
+
+def _prepare_edifact_business(
+    message: OutboxMessage, payload: dict[str, Any], partner: Organization, case: Case | None
+) -> Interchange:
+    """An EDIFACT message (ORDERS, ...) in UNB/UNH/UNT/UNZ with our control references."""
+    set_id = payload["set_id"]
+    mapping = get_mapping(standard=Standard.EDIFACT, set_id=set_id)
+    own, receiver = conf.own_party(), Party(**payload["receiver"])
+    syntax, codec = services.edifact_syntax_for(selectors.encoding_for(partner))
+    version, release = _edifact_directory(partner)
+    interchange = build_edifact_interchange(
+        sender=_edifact_party(own),
+        recipient=_edifact_party(receiver),
+        messages=[
+            OutboundMessage(
+                identifier=(set_id, version, release, "UN"),
+                body=mapping.from_domain(payload["body"]),
+            )
+        ],
+        control_numbers=DatabaseControlNumberSource(),
+        syntax=syntax,
+    )
+    reference = interchange.control_reference
+    outbound = services.OutboundDocument(
+        data=write_edifact(interchange, encoding=codec),
+        file_name=f"{set_id.lower()}-{_SAFE.sub('_', receiver.id)}-{reference}.edi",
+        standard=Standard.EDIFACT,
+        document_type=set_id,
+        sender=own,
+        receiver=receiver,
+        interchange_control=reference,
+        transaction_control=interchange.messages[0].reference,
+        expects_ack=True,  # a CONTRL
     )
     return services.outbound_record(
         document=outbound, partner=partner, case=case, outbox_message_id=message.pk
@@ -271,6 +325,7 @@ def _prepare_ack(message: OutboxMessage, payload: dict[str, Any]) -> Interchange
             reason=payload.get("reason") or "",
             control_numbers=DatabaseControlNumberSource(),
             version=version,
+            encoding=selectors.encoding_for(partner),
         )
     except NotAcknowledgeable as exc:
         raise NothingToSend(str(exc)) from exc
@@ -299,4 +354,6 @@ def _prepare_ack(message: OutboxMessage, payload: dict[str, Any]) -> Interchange
         answers=inbound,
     )
     Interchange.objects.filter(pk=inbound.pk).update(acknowledgement=ack)
+    # The row says what the sent document says (ack_enqueue recorded the same verdict).
+    services.ack_record_status(inbound=inbound, status=built.status, notes=built.notes)
     return ack

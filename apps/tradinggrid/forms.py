@@ -5,7 +5,7 @@ from django import forms
 from apps.partners.roles import Channel, EdiStandard
 
 from . import conf
-from .models import Direction, Status
+from .models import Direction, Encoding, Status
 
 
 class LedgerFilterForm(forms.Form):
@@ -46,4 +46,10 @@ class PartnerSettingsForm(forms.Form):
         max_value=60 * 24 * 14,
         label="Acknowledgement deadline (minutes)",
         help_text="Empty: the default of TRADINGGRID_ACK_DEADLINE_MINUTES.",
+    )
+    encoding = forms.ChoiceField(
+        choices=Encoding.choices,
+        required=False,  # left out: unchanged
+        label="Character set",
+        help_text="What the partner's system writes: its files are read and ours written in it.",
     )

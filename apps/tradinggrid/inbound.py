@@ -357,7 +357,11 @@ def _apply_x12(interchange: Interchange, raw: bytes, envelope: Envelope) -> None
         _apply_acknowledgement(interchange, raw, envelope)
         return
     try:
-        interchanges = validate_interchanges(raw, validate=validate_x12_transaction)
+        interchanges = validate_interchanges(
+            raw,
+            validate=validate_x12_transaction,
+            encoding=selectors.encoding_for(interchange.partner),
+        )
     except EdiError as exc:
         _quarantine(interchange, envelope, f"unreadable X12: {exc}")
         return

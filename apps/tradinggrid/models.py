@@ -270,6 +270,16 @@ class PartnerProfileQuerySet(TenantQuerySet):
     tenant_path = "organization"
 
 
+class Encoding(models.TextChoices):
+    """Character sets partners' systems write; X12 names none in the file, so we must know it."""
+
+    UTF8 = "utf-8", "UTF-8 (and ASCII)"
+    LATIN1 = "iso8859-1", "ISO 8859-1 (Latin-1, Western Europe)"
+    LATIN9 = "iso8859-15", "ISO 8859-15 (Latin-9, with the euro sign)"
+    CP1252 = "cp1252", "Windows-1252"
+    LATIN2 = "iso8859-2", "ISO 8859-2 (Latin-2, Central Europe)"
+
+
 class PartnerProfile(models.Model):
     """Trading Grid settings of one partner beyond its identity, channel and standard."""
 
@@ -284,6 +294,12 @@ class PartnerProfile(models.Model):
         null=True,
         blank=True,
         help_text="Overrides TRADINGGRID_ACK_DEADLINE_MINUTES for this partner.",
+    )
+    encoding = models.CharField(
+        max_length=12,
+        choices=Encoding.choices,
+        default=Encoding.UTF8,
+        help_text="The character set of the partner's EDI files: read in it, written in it.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ from .edi import PARTNER_EVENT_TYPES, Party, registered_mappings
 from .models import (
     Alert,
     Direction,
+    Encoding,
     Interchange,
     PartnerProfile,
     Standard,
@@ -44,6 +45,18 @@ def partner_profile(organization: Organization) -> PartnerProfile:
     """The partner's settings, or the defaults (unsaved) when none were chosen yet."""
     profile = PartnerProfile.objects.filter(organization=organization).first()
     return profile or PartnerProfile(organization=organization)
+
+
+def encoding_for(organization: Organization | None) -> str:
+    """The character set a partner's EDI files are read and written in (UTF-8 by default)."""
+    if organization is None:
+        return Encoding.UTF8
+    found = (
+        PartnerProfile.objects.filter(organization=organization)
+        .values_list("encoding", flat=True)
+        .first()
+    )
+    return found or Encoding.UTF8
 
 
 def ack_deadline_minutes_for(organization: Organization | None) -> int:

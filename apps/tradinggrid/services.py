@@ -26,6 +26,7 @@ from apps.sync.models import InboxEvent, OutboxMessage
 from apps.sync.services import inbox_record, outbox_enqueue
 
 from . import conf, selectors
+from .acknowledgements import ack_verdict
 from .edi import FUNCTIONAL_IDS, AckResult, MappingError, Party, find_mapping
 from .envelopes import Envelope, read_envelope
 from .models import (
@@ -33,6 +34,7 @@ from .models import (
     Alert,
     AlertKind,
     Direction,
+    Encoding,
     Interchange,
     PartnerProfile,
     Standard,
@@ -232,7 +234,13 @@ def outbound_mark_answered(
 def ack_enqueue(
     *, inbound: Interchange, status: str, codes: Sequence[str] = (), reason: str = ""
 ) -> None:
-    """Queue our 997/CONTRL for an inbound document, in the transaction that decided it."""
+    """Queue our 997/CONTRL for an inbound document, in the transaction that decided it.
+
+    `status` is the application's verdict; the acknowledgement adds the EDI library's own
+    findings. The ledger row takes the status of the acknowledgement itself (built here as
+    the deliverer will build it), so the page never says A where the 997 says E.
+    """
+    _ledger_takes_ack_status(inbound, status=status, codes=codes, reason=reason)
     outbox_enqueue(
         target=conf.TARGET,
         topic="ack",
@@ -248,6 +256,48 @@ def ack_enqueue(
         },
         case=inbound.case,
     )
+
+
+def _ledger_takes_ack_status(
+    inbound: Interchange, *, status: str, codes: Sequence[str], reason: str
+) -> None:
+    raw = read_raw(inbound)
+    built = ack_verdict(
+        raw=raw,
+        envelope=read_envelope(raw),
+        own=conf.own_party(),
+        status=status,
+        codes=codes,
+        reason=reason,
+        encoding=selectors.encoding_for(inbound.partner),
+    )
+    if built is None or not built.status:
+        return
+    ack_record_status(inbound=inbound, status=built.status, notes=built.notes)
+
+
+def ack_record_status(*, inbound: Interchange, status: str, notes: Sequence[str] = ()) -> None:
+    """Record on an inbound row the status our acknowledgement of it carries."""
+    fields = []
+    if inbound.ack_status != status:
+        inbound.ack_status = status
+        fields.append("ack_status")
+    verdict = ACK_STATUS.get(status, Status.REJECTED)
+    # Only a worse verdict changes the row: a quarantined or duplicate row stays what it is.
+    if (inbound.status, verdict) in (
+        (Status.ACCEPTED, Status.ACCEPTED_WITH_ERRORS),
+        (Status.ACCEPTED, Status.REJECTED),
+        (Status.ACCEPTED_WITH_ERRORS, Status.REJECTED),
+    ):
+        inbound.status = verdict
+        fields.append("status")
+    if notes and status != "A":
+        said = f"Our acknowledgement says {status}: " + "; ".join(notes)
+        if said not in inbound.status_detail:
+            inbound.status_detail = "; ".join(v for v in (inbound.status_detail, said) if v)[:4000]
+            fields.append("status_detail")
+    if fields:
+        inbound.save(update_fields=[*fields, "updated_at"])
 
 
 # --- Business documents -----------------------------------------------------------------------
@@ -271,16 +321,23 @@ def business_document_enqueue(
     envelopes when it sends it.
     """
     standard, set_id = standard.lower(), set_id.upper()
-    if standard != Standard.X12:
-        raise DomainError(f"Only X12 business documents are written so far, not {standard}.")
+    if standard not in (Standard.X12, Standard.EDIFACT):
+        raise DomainError(f"Business documents are X12 or EDIFACT, not {standard}.")
+    label = f"{'X12' if standard == Standard.X12 else 'EDIFACT'} {set_id}"
     mapping = find_mapping(standard=standard, set_id=set_id)
-    if mapping is None or set_id not in FUNCTIONAL_IDS:
-        raise DomainError(f"X12 {set_id} has no writer.", code="invalid_document")
+    if mapping is None or (standard == Standard.X12 and set_id not in FUNCTIONAL_IDS):
+        raise DomainError(f"{label} has no writer.", code="invalid_document")
     plain = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
     try:
-        mapping.from_domain(plain)
+        segments = mapping.from_domain(plain)
+    except NotImplementedError:
+        raise DomainError(f"{label} has no writer.", code="invalid_document") from None
     except MappingError as exc:
-        raise DomainError(f"X12 {set_id}: {exc}", code="invalid_document") from exc
+        raise DomainError(f"{label}: {exc}", code="invalid_document") from exc
+    encoding = selectors.encoding_for(partner)
+    if standard == Standard.EDIFACT:
+        encoding = edifact_syntax_for(encoding)[1]
+    _check_encodable(segments, encoding=encoding, what=label)
     with transaction.atomic():
         # The key's record: a partner's business documents leave in the order they were queued.
         partner = Organization.objects.select_for_update().get(pk=partner.pk)
@@ -301,6 +358,41 @@ def business_document_enqueue(
             },
             case=case,
         )
+
+
+# The UNB01 syntax identifier (and version) we write for a partner's character set, and the
+# codec it names. Syntax 4's UNOW is UTF-8; the ISO 8859 parts have UNOC (1) and UNOD (2);
+# Windows-1252 and Latin-9 partners get UNOC, which their systems read.
+_EDIFACT_SYNTAX = {
+    Encoding.UTF8: (("UNOW", "4"), "utf-8"),
+    Encoding.LATIN1: (("UNOC", "3"), "iso8859-1"),
+    Encoding.LATIN9: (("UNOC", "3"), "iso8859-1"),
+    Encoding.CP1252: (("UNOC", "3"), "iso8859-1"),
+    Encoding.LATIN2: (("UNOD", "3"), "iso8859-2"),
+}
+
+
+def edifact_syntax_for(encoding: str) -> tuple[tuple[str, str], str]:
+    """UNB01 (syntax identifier, version) for a partner's character set, and its codec."""
+    return _EDIFACT_SYNTAX.get(encoding, (("UNOC", "3"), "iso8859-1"))
+
+
+def _check_encodable(segments: Iterable[Any], *, encoding: str, what: str) -> None:
+    """Refuse now, to the caller, a document the partner's character set cannot carry."""
+    for seg in segments:
+        for value in seg.elements:
+            parts = [value] if isinstance(value, str) else list(value)
+            for part in parts:
+                texts = [part] if isinstance(part, str) else list(part)
+                for text in texts:
+                    try:
+                        text.encode(encoding)
+                    except UnicodeEncodeError:
+                        raise DomainError(
+                            f"{what}: {seg.id} holds {text!r}, which the partner's character "
+                            f"set ({encoding}) cannot carry.",
+                            code="invalid_document",
+                        ) from None
 
 
 # --- Inbound ----------------------------------------------------------------------------------
@@ -545,8 +637,10 @@ def partner_settings_update(
     edi_version: str,
     document_types: Iterable[str],
     ack_deadline_minutes: int | None,
+    encoding: str | None = None,
 ) -> PartnerProfile:
-    """Change how a partner is reached: channel, standard and version, what is sent, deadline."""
+    """Change how a partner is reached: channel, standard and version, what is sent, deadline,
+    and the character set of its files (unchanged when not given)."""
     if not getattr(actor, "is_internal", False):
         raise Organization.DoesNotExist("No such partner.")
     chosen = [name for name in conf.DOCUMENT_TYPE_NAMES if name in set(document_types)]
@@ -559,6 +653,10 @@ def partner_settings_update(
         raise DomainError("Unknown channel.", fields={"channel": ["Choose a channel."]})
     if edi_standard not in EdiStandard.values:
         raise DomainError("Unknown standard.", fields={"edi_standard": ["Choose a standard."]})
+    if encoding is not None and encoding not in Encoding.values:
+        raise DomainError(
+            "Unknown character set.", fields={"encoding": ["Choose a character set."]}
+        )
     edi_version = (edi_version or "").strip()
     if not edi_version or len(edi_version) > 10:
         raise DomainError("Give the EDI version.", fields={"edi_version": ["e.g. 004010 or D96A"]})
@@ -580,6 +678,9 @@ def partner_settings_update(
         )
         profile.document_types = chosen
         profile.ack_deadline_minutes = ack_deadline_minutes or None
-        profile.save(update_fields=["document_types", "ack_deadline_minutes", "updated_at"])
+        profile.encoding = encoding or profile.encoding
+        profile.save(
+            update_fields=["document_types", "ack_deadline_minutes", "encoding", "updated_at"]
+        )
     logger.info("Trading Grid settings of %s changed by %s", organization, actor)
     return profile

@@ -187,6 +187,7 @@ def partner_settings(request: HttpRequest, pk: int) -> HttpResponse:
         "edi_version": organization.edi_version,
         "document_types": profile.document_types,
         "ack_deadline_minutes": profile.ack_deadline_minutes,
+        "encoding": profile.encoding,
     }
     form = PartnerSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -200,6 +201,7 @@ def partner_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 edi_version=data["edi_version"],
                 document_types=data["document_types"],
                 ack_deadline_minutes=data["ack_deadline_minutes"],
+                encoding=data["encoding"] or None,
             )
         except DomainError as exc:
             for field, errors in exc.fields.items():

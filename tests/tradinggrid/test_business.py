@@ -602,8 +602,8 @@ def test_business_documents_are_refused_before_they_are_queued(partner):
         )
     with pytest.raises(DomainError, match="X12 810 has no writer"):
         services.business_document_enqueue(partner=partner, standard="x12", set_id="810", body={})
-    with pytest.raises(DomainError, match="Only X12"):
+    with pytest.raises(DomainError, match="X12 or EDIFACT, not collab"):
         services.business_document_enqueue(
-            partner=partner, standard="edifact", set_id="ORDERS", body={}
+            partner=partner, standard="collab", set_id="CXD", body={}
         )
     assert not OutboxMessage.objects.filter(topic="edi.business").exists()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import tracemalloc
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from pydifact.parser import Parser
 
 from apps.tradinggrid.edi import (
     EdifactCharacters,
@@ -16,6 +19,7 @@ from apps.tradinggrid.edi import (
     Party,
     Segment,
     build_edifact_interchange,
+    iter_edifact_messages,
     parse_edifact,
     segment,
     validate_edifact,
@@ -221,3 +225,80 @@ def test_characters_the_syntax_cannot_hold_are_refused():
     )
     with pytest.raises(EdiWriteError, match="cannot be written in UNOA"):
         write_edifact(interchange)
+
+
+# Streaming reader --------------------------------------------------------------------
+
+
+def big_orders(messages: int, *, escapes: bool = False) -> bytes:
+    """An ORDERS interchange of `messages` messages, with released characters if asked."""
+    name = "CAF?+E ?:M?'LLER??" if escapes else "CAFE MULLER"
+    parts = ["UNA:+.? 'UNB+UNOC:3+SUP001:ZZ+CROSSDOCK:ZZ+260301:0930+77'\n"]
+    for number in range(1, messages + 1):
+        body = [
+            f"UNH+{number}+ORDERS:D:96A:UN'",
+            f"BGM+220+PO-{number:06d}+9'",
+            "DTM+137:20260301:102'",
+            f"NAD+BY+{name}::9'",
+        ]
+        for line in range(1, 6):
+            body += [f"LIN+{line}++SKU-{line}:VN'", "QTY+21:8'", "PRI+AAA:9.99'"]
+        body += ["UNS+S'", f"UNT+{len(body) + 2}+{number}'"]
+        parts.append("\n".join(body) + "\n")
+    parts.append(f"UNZ+{messages}+77'\n")
+    return "".join(parts).encode("latin-1")
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64, 1 << 20])
+def test_segments_are_the_same_whatever_the_chunk_size(chunk_size: int):
+    data = big_orders(3, escapes=True)
+    whole = list(iter_edifact_messages(data))
+    chunked = list(iter_edifact_messages(io.BytesIO(data), chunk_size=chunk_size))
+    assert [m.segments for m in chunked] == [m.segments for m in whole]
+    assert [[s.offset for s in m.segments] for m in chunked] == [
+        [s.offset for s in m.segments] for m in whole
+    ]
+
+
+def test_released_characters_read_as_pydifact_reads_them():
+    # pydifact is the oracle here: our tokenizer must give the same elements.
+    data = big_orders(2, escapes=True)
+    ours = [seg for m in iter_edifact_messages(data) for seg in m.segments]
+    text = data.decode("latin-1")
+    theirs = [seg for seg in Parser().parse(text) if seg.tag not in ("UNA", "UNB", "UNZ")]
+    assert len(ours) == len(theirs)
+    for mine, other in zip(ours, theirs, strict=True):
+        assert mine.id == other.tag
+        expected = [tuple(v) if isinstance(v, list) else v for v in other.elements]
+        assert mine.elements == expected
+    nad = next(s for s in ours if s.id == "NAD")
+    assert nad.component(2, 1) == "CAF+E :M'LLER?"
+
+
+def test_offsets_are_byte_offsets_of_each_segment():
+    data = big_orders(2)
+    for message in iter_edifact_messages(data):
+        for seg in message.segments:
+            assert data[seg.offset : seg.offset + 3] == seg.id.encode()
+
+
+def test_streaming_memory_does_not_follow_file_size():
+    def peak(messages: int) -> int:
+        data = big_orders(messages)
+        tracemalloc.start()
+        count = sum(
+            len(m.segments) for m in iter_edifact_messages(io.BytesIO(data), chunk_size=1 << 14)
+        )
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert count == messages * 21
+        return top
+
+    small, large = peak(200), peak(4000)
+    assert large < small * 1.5, (small, large)
+
+
+def test_streaming_checks_the_envelopes():
+    data = big_orders(3).replace(b"UNZ+3+77", b"UNZ+4+77")
+    with pytest.raises(EdiSyntaxError, match="UNZ01 says 4 messages but interchange 77 has 3"):
+        list(iter_edifact_messages(data))

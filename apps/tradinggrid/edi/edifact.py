@@ -1,18 +1,18 @@
-"""EDIFACT through pydifact: UNA-aware reading and writing, UNB/UNZ and UNH/UNT checks."""
+"""EDIFACT: a streaming UNA-aware reader of our own, writing through pydifact, UNB/UNZ and
+UNH/UNT checks."""
 
 from __future__ import annotations
 
+import codecs
 import re
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import IO
 
 from pydifact.control import Characters
-from pydifact.exceptions import EDISyntaxError as PydifactSyntaxError
-from pydifact.parser import Parser
 from pydifact.segments import Segment as PydifactSegment
-from pydifact.segments import SegmentFactory
 from pydifact.serializer import Serializer
 
 from .control_numbers import ControlNumberSource
@@ -20,6 +20,7 @@ from .errors import EdiEnvelopeError, EdiIssue, EdiSyntaxError, EdiWriteError
 from .parties import Party
 from .segments import Element, Segment
 from .sources import Source, open_source
+from .x12_envelopes import _SeenControlNumbers
 
 MessageValidator = Callable[["EdifactMessage"], list[EdiIssue]]
 
@@ -47,7 +48,12 @@ CODE_REFERENCES_DIFFER = "28"
 CODE_COUNT_DIFFERS = "29"
 CODE_OUTSIDE_MESSAGE = "33"
 _SYNTAX_ID = re.compile(rb"UNB.(UNO[A-Z])")
-_AFTER_TERMINATOR = " \r\n"
+_LEADING = " \r\n"  # skipped after a terminator: line breaks that make files readable
+_BOM = b"\xef\xbb\xbf"
+DEFAULT_CHUNK_SIZE = 1 << 20
+# Service segments that end or break a message; any other segment belongs to its body.
+_COMPOSITE_CACHE = 4096
+_SERVICE_TAGS = frozenset({"UNT", "UNH", "UNZ", "UNB", "UNG", "UNE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,22 +189,6 @@ class OutboundMessage:
     body: Sequence[Segment]
 
 
-class _QuietFactory(SegmentFactory):
-    # pydifact validates each segment against directories it does not ship and warns;
-    # we check envelopes ourselves, so validation is switched off.
-    def create_segment(  # type: ignore[override]
-        self,
-        name: str,
-        *elements: object,
-        validate: bool = True,
-        version: str | None = None,
-        directory: str | None = None,
-    ) -> PydifactSegment:
-        return super().create_segment(
-            name, *elements, validate=False, version=version or "", directory=directory or ""
-        )
-
-
 # Reading ------------------------------------------------------------------------------
 
 
@@ -208,97 +198,219 @@ def detect_encoding(data: bytes) -> str:
     return SYNTAX_ENCODINGS.get(found.group(1).decode(), "iso8859-1") if found else "iso8859-1"
 
 
+class EdifactSegmentReader:
+    """Iterate the segments of one interchange from a file, in fixed-size chunks.
+
+    Our own tokenizer, as the X12 reader: the UNA (or the defaults) gives the service
+    characters, each chunk is decoded (with the codec UNB01 names, unless ``encoding`` is
+    given) and split on the segment terminator, and a terminator after an odd number of
+    release characters is data. Memory stays at about two chunks. Offsets are character
+    offsets, which are byte offsets for every single-byte character set (UNOA..UNOK).
+    """
+
+    def __init__(
+        self,
+        fp: IO[bytes] | IO[str],
+        *,
+        encoding: str | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> None:
+        self._fp = fp
+        self._encoding = encoding
+        self._chunk_size = chunk_size
+        self.codec = encoding or "iso8859-1"
+        self.characters = EdifactCharacters()
+        self.has_una = False
+
+    def _read(self) -> bytes:
+        data = self._fp.read(self._chunk_size)
+        if isinstance(data, str):
+            # Text handed in: its characters travel as UTF-8 and are read back as such.
+            self._encoding = self.codec = "utf-8"
+            return data.encode("utf-8")
+        return data
+
+    def __iter__(self) -> Iterator[Segment]:
+        return self._segments()
+
+    def _start(self) -> tuple[bytes, int, bool]:
+        """The first chunk with the BOM and leading blanks gone, their length, and EOF."""
+        buf, eof = b"", False
+        while len(buf) < 600 and not eof:
+            chunk = self._read()
+            buf += chunk
+            eof = not chunk
+        stripped = buf.lstrip(b" \t\r\n")
+        if stripped.startswith(_BOM):
+            stripped = stripped[len(_BOM) :].lstrip(b" \t\r\n")
+        return stripped, len(buf) - len(stripped), eof
+
+    def _segments(self) -> Iterator[Segment]:
+        first, lead, eof = self._start()
+        if not first:
+            raise EdiSyntaxError("file is empty: an EDIFACT interchange starts with UNA or UNB")
+        position = 0
+        if first.startswith(b"UNA"):
+            self.has_una = True
+            self.characters = EdifactCharacters.from_una(first[:9].decode("latin-1"))
+            position = 1
+            first, lead = first[9:], lead + 9
+        if self._encoding is None:
+            self.codec = detect_encoding(first)
+        chars = self.characters
+        codec = self.codec
+        # Decoded a chunk at a time (one call, not one a segment); the incremental decoder
+        # keeps a multi-byte character cut by the chunk boundary for the next chunk.
+        decoder = codecs.getincrementaldecoder(codec)()
+        read_bytes = lead  # bytes handed to the decoder so far, for error offsets
+        term, esc, data, comp = chars.segment, chars.escape, chars.data, chars.component
+        term_len = len(term)
+        known_tags: set[str] = set()
+        new_segment = Segment
+        # Composites repeat (qualifiers, units, date formats: "21:120:PCE", "137:...:102"):
+        # their tuples are shared from a small cache, cleared when full so memory stays flat.
+        composites: dict[str, tuple[str, ...]] = {}
+        cached = composites.get
+
+        def composite(value: str) -> tuple[str, ...]:
+            parts = tuple(value.split(comp))
+            if len(composites) >= _COMPOSITE_CACHE:
+                composites.clear()
+            composites[value] = parts
+            return parts
+
+        def decode(chunk: bytes, final: bool) -> str:
+            try:
+                return decoder.decode(chunk, final)
+            except UnicodeDecodeError as exc:
+                raise EdiSyntaxError(
+                    f"bytes that are not {codec} at byte offset {read_bytes + exc.start}; "
+                    "UNB01 names the character set (or the partner's setting does)",
+                    position=position + 1,
+                    offset=read_bytes + exc.start,
+                ) from None
+
+        buf = decode(first, eof)
+        read_bytes += len(first)
+        del first
+        base = lead  # character offset of buf[0]
+        while True:
+            pieces = buf.split(term)
+            pieces.pop()  # the unterminated rest: it stays in buf for the next chunk
+            rel = 0
+            pending = -1  # where a segment whose terminator was released starts
+            escapes = esc in buf
+            for raw in pieces:
+                start = rel
+                rel += len(raw) + term_len
+                if pending >= 0:
+                    start = pending
+                    raw = buf[start : rel - term_len]
+                if escapes and raw[-1:] == esc and _released(raw, esc):
+                    pending = start
+                    continue
+                pending = -1
+                if raw[:1] in _LEADING:
+                    stripped = raw.lstrip(_LEADING)
+                    start += len(raw) - len(stripped)
+                    raw = stripped
+                position += 1
+                if escapes and esc in raw:
+                    tag, elements = _split_released(raw, chars)
+                else:
+                    elements = raw.split(data)
+                    tag = elements[0]
+                    if comp in raw:
+                        elements = [
+                            (cached(value) or composite(value)) if comp in value else value
+                            for value in elements[1:]
+                        ]
+                    else:
+                        del elements[0]
+                if tag not in known_tags:
+                    self._check_tag(tag, raw, base + start, position)
+                    known_tags.add(tag)
+                yield new_segment(tag, elements, position, base + start)
+            cut = pending if pending >= 0 else rel
+            buf, base = buf[cut:], base + cut
+            if eof:
+                rest = buf.lstrip(_LEADING)
+                if rest:
+                    raise EdiSyntaxError(
+                        f"file ends inside a segment: no terminator {term!r} after "
+                        f"{rest[:40]!r} (truncated file?)",
+                        segment_id=rest[:3],
+                        position=position + 1,
+                        offset=base + len(buf) - len(rest),
+                    )
+                return
+            pieces.clear()
+            chunk = self._read()
+            eof = not chunk
+            buf += decode(chunk, eof)
+            read_bytes += len(chunk)
+            del chunk
+
+    def _check_tag(self, tag: str, raw: str, offset: int, position: int) -> None:
+        if len(tag) == 3 and tag.isalnum() and tag.isupper():
+            return
+        if not raw:
+            raise EdiSyntaxError(
+                f"empty segment: two segment terminators {self.characters.segment!r} in a row",
+                position=position,
+                offset=offset,
+            )
+        raise EdiSyntaxError(
+            f"unreadable segment: {raw[:30]!r} does not start with a segment tag of three "
+            f"capitals before {self.characters.data!r}",
+            segment_id=tag[:3],
+            position=position,
+            offset=offset,
+        )
+
+
+def _released(raw: str, esc: str) -> bool:
+    """Whether the terminator after ``raw`` is released (an odd run of release characters)."""
+    count = len(raw) - len(raw.rstrip(esc))
+    return count % 2 == 1
+
+
+def _split_released(text: str, chars: EdifactCharacters) -> tuple[str, list[Element]]:
+    """A segment holding release characters: walk it once, honouring the releases."""
+    data, comp, esc = chars.data, chars.component, chars.escape
+    elements: list[list[str]] = [[]]
+    current: list[str] = []
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if char == esc and index + 1 < length:
+            current.append(text[index + 1])
+            index += 2
+            continue
+        if char == data:
+            elements[-1].append("".join(current))
+            elements.append([])
+            current = []
+        elif char == comp:
+            elements[-1].append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    elements[-1].append("".join(current))
+    tag = elements[0][0]
+    out: list[Element] = [parts[0] if len(parts) == 1 else tuple(parts) for parts in elements[1:]]
+    return tag, out
+
+
 def read_edifact_segments(
     source: Source, *, encoding: str | None = None
 ) -> tuple[list[Segment], EdifactCharacters, bool]:
     """Segments (UNA excluded), the service characters, and whether a UNA was present."""
     with open_source(source) as fp:
-        raw = fp.read()
-    if isinstance(raw, bytes):
-        codec = encoding or detect_encoding(raw)
-        try:
-            text = raw.decode(codec)
-        except UnicodeDecodeError as exc:
-            raise EdiSyntaxError(
-                f"bytes that are not {codec} (from UNB01) at offset {exc.start}",
-                offset=exc.start,
-            ) from None
-    else:
-        text = raw
-    lead = len(text) - len(text.lstrip("\ufeff \r\n\t"))
-    text = text[lead:]
-    if not text:
-        raise EdiSyntaxError("file is empty: an EDIFACT interchange starts with UNA or UNB")
-    has_una = text.startswith("UNA")
-    characters = EdifactCharacters.from_una(text[:9]) if has_una else EdifactCharacters()
-    offsets = _segment_offsets(text, characters, has_una, lead)
-    parser = Parser(factory=_QuietFactory(), characters=characters.to_pydifact())
-    segments: list[Segment] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            for parsed in parser.parse(text, characters.to_pydifact()):
-                if parsed.tag == "UNA":
-                    continue
-                position = len(segments) + (2 if has_una else 1)
-                offset = offsets[len(segments)] if len(segments) < len(offsets) else None
-                segments.append(
-                    Segment(
-                        parsed.tag, [_element(v) for v in parsed.elements], position, offset or 0
-                    )
-                )
-        except (PydifactSyntaxError, ValueError) as exc:
-            position = len(segments) + (2 if has_una else 1)
-            offset = offsets[len(segments)] if len(segments) < len(offsets) else None
-            reason = str(exc).removeprefix("EDIFACT Syntax Error: ")
-            raise EdiSyntaxError(
-                f"unreadable segment: {reason}", position=position, offset=offset
-            ) from None
-    return segments, characters, has_una
-
-
-def _element(value: object) -> Element:
-    if isinstance(value, list):
-        return tuple(str(part) for part in value)
-    return "" if value is None else str(value)
-
-
-def _segment_offsets(
-    text: str, characters: EdifactCharacters, has_una: bool, lead: int
-) -> list[int]:
-    """Start offsets of the segments after the UNA; raises on a file cut inside a segment."""
-    term, escape = characters.segment, characters.escape
-    offsets: list[int] = []
-    index = 9 if has_una else 0
-    length = len(text)
-    while True:
-        while index < length and text[index] in _AFTER_TERMINATOR:
-            index += 1
-        if index >= length:
-            return offsets
-        start = index
-        search = index
-        while True:
-            found = text.find(term, search)
-            if found == -1:
-                shown = text[start : start + 40]
-                raise EdiSyntaxError(
-                    f"file ends inside a segment: no terminator {term!r} after {shown!r} "
-                    "(truncated file?)",
-                    segment_id=text[start : start + 3],
-                    position=len(offsets) + (2 if has_una else 1),
-                    offset=lead + start,
-                )
-            escapes = 0
-            back = found - 1
-            while back >= start and text[back] == escape:
-                escapes += 1
-                back -= 1
-            if escapes % 2 == 0:
-                break
-            search = found + 1
-        offsets.append(lead + start)
-        index = found + 1
+        reader = EdifactSegmentReader(fp, encoding=encoding)
+        segments = list(reader)
+    return segments, reader.characters, reader.has_una
 
 
 class _EdifactWalker:
@@ -307,6 +419,8 @@ class _EdifactWalker:
     def __init__(self, *, strict: bool, validate: MessageValidator | None) -> None:
         self.strict = strict
         self.validate = validate
+        self.interchange: EdifactInterchange | None = None
+        self.count = 0  # messages seen, for UNZ01
 
     def issue(
         self,
@@ -330,20 +444,45 @@ class _EdifactWalker:
         target.issues.append(found)
 
     def run(
-        self, segments: list[Segment], characters: EdifactCharacters, has_una: bool
+        self, segments: Iterable[Segment], characters: EdifactCharacters, has_una: bool
     ) -> EdifactInterchange:
-        if not segments or segments[0].id != "UNB":
-            first = segments[0] if segments else None
+        """The whole interchange with its messages."""
+        for _ in self.walk(segments, characters, has_una, keep_messages=True):
+            pass
+        assert self.interchange is not None
+        return self.interchange
+
+    def walk(
+        self,
+        segments: Iterable[Segment],
+        characters: EdifactCharacters,
+        has_una: bool,
+        *,
+        keep_messages: bool,
+    ) -> Iterator[EdifactMessage]:
+        """Yield each message once its UNT (or what ends it) is read; memory holds one."""
+        stream = iter(segments)
+        first = next(stream, None)
+        if first is None or first.id != "UNB":
             raise EdiSyntaxError(
                 "an EDIFACT interchange starts with UNB (after an optional UNA)",
                 segment_id=first.id if first else None,
                 position=first.position if first else None,
                 offset=first.offset if first else None,
             )
-        interchange = EdifactInterchange(unb=segments[0], characters=characters, has_una=has_una)
+        interchange = EdifactInterchange(unb=first, characters=characters, has_una=has_una)
+        self.interchange = interchange
+        self.count = 0
         message: EdifactMessage | None = None
-        references: set[str] = set()
-        for seg in segments[1:]:
+        references = _SeenControlNumbers()  # consecutive UNH01s cost no memory
+        last = first
+        append = None
+        for seg in stream:
+            sid = seg.id
+            if append is not None and sid not in _SERVICE_TAGS:
+                append(seg)  # the body of a message: most segments, kept short
+                continue
+            last = seg
             if interchange.unz is not None:
                 raise EdiSyntaxError(
                     "segment after UNZ: one interchange per file",
@@ -351,14 +490,12 @@ class _EdifactWalker:
                     position=seg.position,
                     offset=seg.offset,
                 )
-            sid = seg.id
             if message is not None:
+                append = None
                 if sid == "UNT":
                     self.end_message(message, seg)
+                    yield message
                     message = None
-                    continue
-                if sid not in ("UNH", "UNZ", "UNB", "UNG", "UNE"):
-                    message.body.append(seg)
                     continue
                 self.issue(
                     message,
@@ -368,11 +505,15 @@ class _EdifactWalker:
                     level="transaction",
                 )
                 self.finish_message(message)
+                yield message
                 message = None
             if sid == "UNH":
                 message = EdifactMessage(unh=seg)
-                interchange.messages.append(message)
-                if message.reference in references:
+                append = message.body.append
+                self.count += 1
+                if keep_messages:
+                    interchange.messages.append(message)
+                if not references.add(message.reference):
                     self.issue(
                         message,
                         f"UNH01 {message.reference} is used twice in the interchange",
@@ -380,7 +521,6 @@ class _EdifactWalker:
                         segment=seg,
                         level="transaction",
                     )
-                references.add(message.reference)
             elif sid == "UNZ":
                 interchange.unz = seg
                 self.end_interchange(interchange, seg)
@@ -399,8 +539,8 @@ class _EdifactWalker:
                     segment=seg,
                     level="interchange",
                 )
-        last = segments[-1]
         if message is not None:
+            last = message.body[-1] if message.body else message.unh
             self.issue(
                 message,
                 f"file ends inside message {message.reference} without UNT (truncated file?)",
@@ -409,6 +549,7 @@ class _EdifactWalker:
                 level="transaction",
             )
             self.finish_message(message)
+            yield message
         if interchange.unz is None:
             self.issue(
                 interchange,
@@ -418,7 +559,6 @@ class _EdifactWalker:
                 segment=last,
                 level="interchange",
             )
-        return interchange
 
     def end_message(self, message: EdifactMessage, unt: Segment) -> None:
         message.unt = unt
@@ -448,7 +588,7 @@ class _EdifactWalker:
 
     def end_interchange(self, interchange: EdifactInterchange, unz: Segment) -> None:
         declared = unz.text(1)
-        count = len(interchange.messages)
+        count = self.count
         if not declared.isdigit() or int(declared) != count:
             self.issue(
                 interchange,
@@ -471,12 +611,14 @@ class _EdifactWalker:
 def parse_edifact(source: Source, *, encoding: str | None = None) -> EdifactInterchange:
     """One interchange, fully checked: a complete model or EdiSyntaxError.
 
-    The file is read whole (EDIFACT files are small; pydifact parses strings). Text is
-    decoded with the codec UNB01 names unless ``encoding`` is given; offsets in errors are
-    character offsets.
+    Text is decoded with the codec UNB01 names unless ``encoding`` is given; offsets in
+    errors are byte offsets. For large files, ``iter_edifact_messages`` streams instead.
     """
-    segments, characters, has_una = read_edifact_segments(source, encoding=encoding)
-    return _EdifactWalker(strict=True, validate=None).run(segments, characters, has_una)
+    with open_source(source) as fp:
+        reader = EdifactSegmentReader(fp, encoding=encoding)
+        return _EdifactWalker(strict=True, validate=None).run(
+            _lazy(reader), reader.characters, reader.has_una
+        )
 
 
 def validate_edifact(
@@ -489,8 +631,40 @@ def validate_edifact(
 
     Still raises EdiSyntaxError for what cannot be split into segments at all.
     """
-    segments, characters, has_una = read_edifact_segments(source, encoding=encoding)
-    return _EdifactWalker(strict=False, validate=validate).run(segments, characters, has_una)
+    with open_source(source) as fp:
+        reader = EdifactSegmentReader(fp, encoding=encoding)
+        return _EdifactWalker(strict=False, validate=validate).run(
+            _lazy(reader), reader.characters, reader.has_una
+        )
+
+
+def iter_edifact_messages(
+    source: Source, *, encoding: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> Iterator[EdifactMessage]:
+    """Stream the messages of an interchange, checking its envelopes; memory holds one message.
+
+    A message is yielded before the UNZ is read, so treat them as provisional until the
+    iteration ends without an EdiSyntaxError.
+    """
+    with open_source(source) as fp:
+        reader = EdifactSegmentReader(fp, encoding=encoding, chunk_size=chunk_size)
+        walker = _EdifactWalker(strict=True, validate=None)
+        # The UNA is read with the first segment: the characters are known once it is out.
+        segments = iter(reader)
+        first = next(segments, None)
+        stream = segments if first is None else _prepend(first, segments)
+        yield from walker.walk(stream, reader.characters, reader.has_una, keep_messages=False)
+
+
+def _lazy(reader: EdifactSegmentReader) -> Iterator[Segment]:
+    segments = iter(reader)
+    first = next(segments, None)
+    return segments if first is None else _prepend(first, segments)
+
+
+def _prepend(first: Segment, rest: Iterator[Segment]) -> Iterator[Segment]:
+    yield first
+    yield from rest
 
 
 # Writing ------------------------------------------------------------------------------

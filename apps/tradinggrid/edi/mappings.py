@@ -7,6 +7,7 @@ from typing import Any, Protocol, TypeVar
 
 from .errors import EdiIssue, MappingError
 from .segments import Segment
+from .x12_sets import foreign_segments
 
 
 class HasSegments(Protocol):
@@ -75,11 +76,12 @@ def registered_mappings() -> list[tuple[str, str]]:
 
 
 def validate_x12_transaction(transaction: HasSegments) -> list[EdiIssue]:
-    """Content checks of the set's registered mapper; none when the set has no mapper."""
+    """Segments the set's 004010 layout does not name, then its registered mapper's checks."""
     segments = transaction.segments
     set_id = segments[0].text(1) if segments else ""
+    issues = foreign_segments(set_id, segments)
     mapping = find_mapping(standard="x12", set_id=set_id)
-    return mapping.validate(transaction) if mapping else []
+    return issues + mapping.validate(transaction) if mapping else issues
 
 
 def segment_issue(
@@ -148,4 +150,4 @@ def _load_builtin_mappings() -> None:
     global _BUILTINS_LOADED
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
-        from . import x12_orders  # noqa: F401
+        from . import edifact_orders, x12_orders  # noqa: F401

@@ -47,11 +47,6 @@ LINE_STATUS_CODES: dict[str, str] = {name: code for code, name in LINE_STATUS_BY
 PROMISED_FOR_SHIPMENT = "079"  # ACK04 (374): the date ACK05 carries
 _PRODUCT_ID_PAIRS = 10  # PO106/107 .. PO124/125
 _ACK_PRODUCT_ID_PAIRS = 11  # ACK07/08 .. ACK27/28: what a substitution or change ships instead
-_KNOWN_855 = frozenset(
-    {"ST", "SE", "BAK", "CUR", "REF", "PER", "TAX", "FOB", "CTP", "SAC", "ITD", "DTM"}
-    | {"TD5", "N9", "MSG", "N1", "N2", "N3", "N4", "PO1", "PO3", "PO4", "PID", "ACK"}
-    | {"SCH", "CTT", "AMT", "LIN", "SLN", "SDQ", "TD1", "TD4", "MAN", "MTX", "QTY"}
-)
 
 
 def _date(value: str, *, what: str) -> date:
@@ -474,20 +469,9 @@ class PurchaseOrderAcknowledgmentMapping(TransactionMapping):
             issues.append(
                 segment_issue(segment_id="BAK", index=2, code="3", message="BAK is missing")
             )
+        # Segments outside the 855's layout are reported by validate_x12_transaction.
         for index, seg in segments:
-            if seg.id not in _KNOWN_855:
-                # Read past, not refused: the acknowledgement says "accepted with errors".
-                issues.append(
-                    segment_issue(
-                        segment_id=seg.id,
-                        index=index,
-                        code="6",
-                        segment=seg,
-                        message=f"{seg.id} is not a segment of the 855",
-                        severity="warning",
-                    )
-                )
-            elif seg.id == "BAK":
+            if seg.id == "BAK":
                 issues += self._check_bak(seg, index)
             elif seg.id == "ACK":
                 issues += self._check_ack(seg, index)

@@ -197,7 +197,7 @@ class X12SegmentReader:
                     except UnicodeDecodeError as exc:
                         raise EdiSyntaxError(
                             f"bytes that are not {encoding} at offset {offset + exc.start}; "
-                            "read this partner's files with its encoding",
+                            "set the partner's character set in its Trading Grid settings",
                             segment_id=raw[:3].decode("latin-1"),
                             position=position,
                             offset=offset,
