@@ -1,0 +1,1 @@
+"""The demo's drop-ship dispatches (filled in below)."""
