@@ -46,6 +46,7 @@ LINE_STATUS = {
     **{f"rejected_reason_r{n}": LineStatus.REJECTED for n in range(1, 9)},
 }
 REJECTING_ACKS = frozenset({"RJ", "RD"})
+ACCEPTING_WITHOUT_DETAIL = frozenset({"AT", "AK", "AD"})  # BAK02: accepted, no line changes
 ORDER_TYPE = "DS"  # BEG02 (92): drop ship
 
 
@@ -239,6 +240,12 @@ def answer_step(
                 "reason": "other",
                 "note": f"Rejected in the partner's X12 855 ({ack_type}).",
             }
+        if not answers and ack_type in ACCEPTING_WITHOUT_DETAIL:
+            # "Accepted" with no line detail: every line as ordered.
+            answers = [
+                {"line": line.position, "status": LineStatus.ACCEPTED}
+                for line in case.lines.order_by("position")
+            ]
         if not answers:
             return None, {}
         full = all(a["status"] == LineStatus.ACCEPTED for a in answers)
@@ -495,3 +502,50 @@ def status_text(order: dict[str, Any], payload: dict[str, Any]) -> str:
         rows.append(row)
     rows += [str(m) for m in payload.get("messages") or []]
     return "\n".join(rows)
+
+
+# --- reading an 850 back into Crossdock's terms ------------------------------------------------
+
+SKU_QUALIFIERS = ("SK", "BP", "VN", "VP", "IN", "UP", "CB")
+
+
+def order_terms(payload: dict[str, Any]) -> dict[str, Any]:
+    """What an 850 says in the terms of a dispatch: PO, SFCC order, ship-to, dates and lines
+    (as CaseLines keep them). Our own 850 reads back into the dispatch it was written from;
+    partners' and public 850s read into the same fields."""
+    ship = next((p for p in payload.get("parties") or [] if p.get("role") == "ST"), {})
+    address = list(ship.get("address_lines") or [])
+    ship_to = {
+        "name": ship.get("name") or "",
+        "company": (ship.get("additional_names") or [""])[0],
+        "address1": address[0] if address else "",
+        "address2": address[1] if len(address) > 1 else "",
+        "city": ship.get("city") or "",
+        "state_code": ship.get("state") or "",
+        "postal_code": ship.get("postal_code") or "",
+        "country_code": ship.get("country") or "",
+    }
+    lines = []
+    for index, po_line in enumerate(payload.get("lines") or [], start=1):
+        ids = {p.get("qualifier"): p.get("id") for p in po_line.get("product_ids") or []}
+        sku = next((ids[q] for q in SKU_QUALIFIERS if ids.get(q)), next(iter(ids.values()), ""))
+        number = str(po_line.get("line_number") or "")
+        lines.append(
+            {
+                "position": int(number) if number.isdigit() else index,
+                "sku": sku,
+                "quantity": Decimal(str(po_line.get("quantity") or 0)),
+                "unit": po_line.get("unit") or "EA",
+                "description": po_line.get("description") or "",
+            }
+        )
+    dates = {d["qualifier"]: _as_date(d["date"]) for d in payload.get("dates") or []}
+    references = {r["qualifier"]: r["value"] for r in payload.get("references") or []}
+    return {
+        "po_number": payload.get("po_number"),
+        "order_number": references.get("CO", ""),
+        "ship_to": {k: v for k, v in ship_to.items() if v},
+        "ship_by": dates.get("010"),
+        "deliver_by": dates.get("002"),
+        "lines": lines,
+    }
