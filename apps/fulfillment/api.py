@@ -29,7 +29,7 @@ from . import services
 from .models import ChangeRequest, Dispatch, FulfillmentType, PartnerAgreement
 
 
-class LineAnswerSerializer(serializers.ModelSerializer):
+class DispatchLineAnswerSerializer(serializers.ModelSerializer):
     answered_by = serializers.CharField(source="answered_label")
 
     class Meta:
@@ -48,7 +48,7 @@ class LineAnswerSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseLineSerializer(serializers.ModelSerializer):
+class DispatchCaseLineSerializer(serializers.ModelSerializer):
     answer = serializers.SerializerMethodField(help_text="The partner's latest answer, or null.")
 
     class Meta:
@@ -66,10 +66,10 @@ class CaseLineSerializer(serializers.ModelSerializer):
 
     def get_answer(self, line) -> dict | None:
         answers = list(line.answers.all())
-        return LineAnswerSerializer(answers[-1]).data if answers else None
+        return DispatchLineAnswerSerializer(answers[-1]).data if answers else None
 
 
-class ChangeRequestSerializer(serializers.ModelSerializer):
+class DispatchChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChangeRequest
         fields = [
@@ -90,8 +90,8 @@ class DispatchSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(source="case.reference", read_only=True)
     status = serializers.CharField(source="case.status", read_only=True)
     partner = serializers.IntegerField(source="partner_id", read_only=True)
-    lines = CaseLineSerializer(source="case.lines", many=True, read_only=True)
-    changes = ChangeRequestSerializer(many=True, read_only=True)
+    lines = DispatchCaseLineSerializer(source="case.lines", many=True, read_only=True)
+    changes = DispatchChangeSerializer(many=True, read_only=True)
 
     class Meta:
         model = Dispatch
@@ -134,7 +134,7 @@ class DispatchLineSerializer(serializers.Serializer):
     )
 
 
-class ShipToSerializer(serializers.Serializer):
+class DispatchShipToSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     company = serializers.CharField(max_length=200, required=False, default="")
     address1 = serializers.CharField(max_length=200)
@@ -150,7 +150,7 @@ class DispatchOpenSerializer(serializers.Serializer):
     order_number = serializers.CharField(max_length=50)
     fulfillment_type = serializers.ChoiceField(choices=FulfillmentType.choices)
     lines = DispatchLineSerializer(many=True)
-    ship_to = ShipToSerializer()
+    ship_to = DispatchShipToSerializer()
     shipping_method = serializers.CharField(max_length=100, required=False, default="")
     service_level = serializers.CharField(max_length=100, required=False, default="")
     delivery_requirements = serializers.DictField(
@@ -260,7 +260,7 @@ class DispatchViewSet(
         return Response(DispatchSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class DispatchAgreementSerializer(serializers.ModelSerializer):
     partner = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
 
     class Meta:
@@ -290,19 +290,19 @@ class AgreementSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="Drop-ship partner agreements the caller may see",
-        responses={200: AgreementSerializer(many=True), **errors(*READ_ERRORS)},
+        responses={200: DispatchAgreementSerializer(many=True), **errors(*READ_ERRORS)},
     ),
     retrieve=extend_schema(
         summary="One partner agreement",
-        responses={200: AgreementSerializer, **errors(*READ_ERRORS)},
+        responses={200: DispatchAgreementSerializer, **errors(*READ_ERRORS)},
     ),
     create=extend_schema(
         summary="Set a partner's agreement (operations)",
-        responses={201: AgreementSerializer, **errors(*WRITE_ERRORS)},
+        responses={201: DispatchAgreementSerializer, **errors(*WRITE_ERRORS)},
     ),
     partial_update=extend_schema(
         summary="Change a partner's agreement (operations)",
-        responses={200: AgreementSerializer, **errors(*WRITE_ERRORS)},
+        responses={200: DispatchAgreementSerializer, **errors(*WRITE_ERRORS)},
     ),
 )
 class AgreementViewSet(
@@ -314,7 +314,7 @@ class AgreementViewSet(
     viewsets.GenericViewSet,
 ):
     queryset = PartnerAgreement.objects.select_related("partner")
-    serializer_class = AgreementSerializer
+    serializer_class = DispatchAgreementSerializer
     pagination_class = OldestFirstCursorPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -327,7 +327,7 @@ class AgreementViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         agreement = self._save(serializer, partner=serializer.validated_data["partner"])
-        return Response(AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
+        return Response(DispatchAgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
     @idempotent
     def partial_update(self, request, *args, **kwargs):
@@ -335,7 +335,7 @@ class AgreementViewSet(
         serializer = self.get_serializer(agreement, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         agreement = self._save(serializer, partner=agreement.partner)
-        return Response(AgreementSerializer(agreement).data)
+        return Response(DispatchAgreementSerializer(agreement).data)
 
 
 def routes(router) -> None:

@@ -22,8 +22,8 @@ def nav_labels(client, user) -> list[str]:
     ("role", "expected"),
     [
         (Role.AGENT, ["Inbox", "Orders", "Partners"]),
-        (Role.OPERATIONS, ["Inbox", "Orders", "Operations", "EDI ledger", "Partners", "API"]),
-        (Role.ADMIN, ["Inbox", "Orders", "Operations", "EDI ledger", "Partners", "API"]),
+        (Role.OPERATIONS, ["Inbox", "Orders", "Operations", "EDI ledger", "Drop-ship agreements", "Partners", "API"]),
+        (Role.ADMIN, ["Inbox", "Orders", "Operations", "EDI ledger", "Drop-ship agreements", "Partners", "API"]),
     ],
 )
 def test_internal_roles_see_what_their_role_opens(client, role, expected):

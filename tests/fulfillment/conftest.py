@@ -8,6 +8,7 @@ from apps.partners.roles import OrganizationKind, Role
 from apps.workspace.models import Case
 from tests.factories import OrganizationFactory, member
 from tests.orders.helpers import mirror_order
+from tests.sfcc.conftest import launch, shared_sim, sim  # noqa: F401  (the SFCC simulator, for the browser test)
 
 SHIP_TO = {
     "firstName": "Ada",
