@@ -19,11 +19,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.mark.django_db(transaction=True)
 def test_supplier_accepts_a_dropship_order_in_part_and_sfcc_shows_statuses_and_dates(
-    sfcc_env,
+    sfcc_env,  # noqa: F811
     celery_worker_process,
     live_server,
     settings,
-    page,  # noqa: F811
+    page,
 ):
     sim = sfcc_env
     point_at(settings, sim)
