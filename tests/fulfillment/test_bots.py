@@ -63,3 +63,33 @@ def test_the_bot_reads_our_850_and_its_855_answers_the_dispatch(partner, mailbox
         assert case.status == "partially_accepted"
         assert (last.status, last.quantity) == ("backordered", 1)
         assert last.date == NOW.date() + timedelta(days=purchase_orders.BACKORDER_DAYS)
+
+
+def test_a_collaboration_partners_bot_accepts_the_dispatch_in_full_in_part_or_late(mailbox, db):  # noqa: F811
+    from apps.partners.roles import EdiStandard
+    from simulators.tradinggrid import answers
+    from tests.tradinggrid.test_bots import answer_from_the_bot, sent_to_partner
+    from tests.tradinggrid.test_ledger import tg_partner
+
+    # An EDIFACT partner gets no X12 850: it answers the collaboration document of the case.
+    desk = tg_partner(
+        code="SUP-TG1", name="Meridian Drop-ship", tg_id="SUPTG1", edi_standard=EdiStandard.EDIFACT
+    )
+    seen = set()
+    for number in range(1, 40):  # case ids are random: until every kind of answer came
+        if seen == {"accept", "partial", "late"}:
+            break
+        case = dispatched(f"DS-52{number:02d}")
+        document = sent_to_partner(mailbox, "case.created")
+        assert (
+            document["case"]["kind"] == "dropship" and len(document["event"]["data"]["lines"]) == 2
+        )
+        choice = answers.dispatch_choice(document)
+        answer_from_the_bot(desk, mailbox, document, start=700 + 10 * number)
+        case.refresh_from_db()
+        expected = {"accept": "accepted", "late": "accepted", "partial": "partially_accepted"}[
+            choice
+        ]
+        assert case.status == expected, (choice, case.status)
+        seen.add(choice)
+    assert seen == {"accept", "partial", "late"}
