@@ -175,3 +175,16 @@ def test_the_dispatch_panel_shows_the_partner_what_to_ship_and_by_when(
     )
     assert "Accept in part" in page and "Reject the order" in page
     assert client.get(f"/cases/{theirs.pk}/").status_code == 404
+
+
+def test_the_dispatch_list_costs_the_same_queries_for_more_rows(
+    supplier, retail_admin, django_assert_max_num_queries
+):
+    client = key_client(issue_key(retail_admin, supplier))
+    dropship_order("DS-4101", line("SKU-1", 2), line("SKU-2", 1))
+    with django_assert_max_num_queries(20) as few:
+        assert len(client.get("/api/v1/dispatches/").json()["results"]) == 1
+    for n in range(2, 6):
+        dropship_order(f"DS-41{n:02d}", line("SKU-1", 2), line("SKU-2", 1))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get("/api/v1/dispatches/").json()["results"]) == 5
