@@ -125,12 +125,21 @@ def _in_part(case, code):
 
 
 def _rejected(case, code):
-    return _take(
+    case = _take(
         case,
         _person(code),
         "reject",
         {"reason": "out_of_stock", "note": "The weaver's next run is in March."},
     )
+    # The agent re-routes the order and settles the order exception the rejection opened.
+    reroute = Case.objects.get(pk=case.dispatch.reroute_case_id)
+    _take(
+        reroute,
+        _agent(),
+        "resolve",
+        comment="Re-routed to Tidewater Gifts, who has the throw in stock.",
+    )
+    return case
 
 
 def _exception(case, code):
@@ -222,9 +231,9 @@ def _order(number: str, customer: str, address, lines, days_ago: int = 1, **extr
 
 SCENARIOS = (
     Scenario(_order("DEMO-DS01", "Ada Byron", ("5 Elm St.", "Portland", "OR", "97201", "US"),
-                    (DemoLine("JKT-DOWN-L", "Down jacket, L", 1, "229.00", "SUP-001", DROPSHIP),),
+                    (DemoLine("PACK-20L", "Trail 20 L daypack", 1, "89.00", "SUP-002", DROPSHIP),),
                     attributes={"c_deliveryInstructions": "Leave at the side door", "c_serviceLevel": "STANDARD"}),
-             "SUP-001", _waiting),
+             "SUP-002", _waiting),
     Scenario(_order("DEMO-DS02", "Hedy Lamarr", ("9 Sunset Blvd.", "Los Angeles", "CA", "90028", "US"),
                     (DemoLine("JKT-RAIN-S", "Stormline rain jacket, S", 2, "139.00", "SUP-001", DROPSHIP),),
                     attributes={"c_signatureRequired": True, "c_serviceLevel": "EXPRESS"}),
