@@ -148,5 +148,7 @@ def _load_builtin_mappings() -> None:
     global _BUILTINS_LOADED
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
-        from . import x12_orders  # noqa: F401
-        from . import x12_changes  # noqa: F401  (860, 865, 870: flow 4's order changes)
+        from . import (
+            x12_changes,  # noqa: F401  (860, 865, 870: flow 4's order changes)
+            x12_orders,  # noqa: F401
+        )
