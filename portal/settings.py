@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.workspace",
     "apps.orders",
     "apps.exceptions",
+    "apps.fulfillment",
     "apps.conversations",
     "apps.sync",
     "apps.sfcc",
@@ -362,6 +363,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.tradinggrid.tasks.poll_inbound",
         "schedule": float(TRADINGGRID_POLL_SECONDS),
         "options": {"expires": TRADINGGRID_POLL_SECONDS},
+    },
+    "fulfillment-check-dispatch-deadlines": {
+        "task": "apps.fulfillment.tasks.check_dispatch_deadlines",
+        "schedule": 300.0,
+        "options": {"expires": 300},
     },
     "tradinggrid-check-ack-deadlines": {
         "task": "apps.tradinggrid.tasks.check_ack_deadlines",

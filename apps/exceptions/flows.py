@@ -1,5 +1,6 @@
 """What the exceptions app brings to the workspace: its two flows, their panels and SFCC fields."""
 
+from apps.orders import acknowledgements
 from apps.partners.roles import Role
 from apps.workspace.choices import CaseKind
 from apps.workspace.flows import Flow, register_flow
@@ -10,6 +11,11 @@ AGENTS = frozenset({Role.AGENT})
 
 
 def register() -> None:
+    acknowledgements.register_owner(
+        acknowledgements.AcknowledgementOwner(
+            name="order_exception", claims=lambda **_: True, apply=edi.apply_855, fallback=True
+        )
+    )
     register_flow(
         Flow(
             kind=CaseKind.ORDER_EXCEPTION.value,
@@ -24,8 +30,9 @@ def register() -> None:
             writes_to_order=True,
             order_attributes=sfcc_fields.exception_attributes,
             outcome_codes=codes.exception_outcome_codes,
-            # Partner systems answer a shortage with a purchase order acknowledgement.
-            inbound={("tradinggrid", ("x12", "855")): edi.apply_855},
+            # Partner systems answer a shortage with a purchase order acknowledgement; the
+            # 855 is shared with drop-ship dispatches, which claim their own PO numbers first.
+            inbound={("tradinggrid", ("x12", "855")): acknowledgements.apply_855},
         )
     )
     register_flow(

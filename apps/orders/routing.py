@@ -119,3 +119,41 @@ def line_partner(
     if seller:
         return router.partner_for(match_type=MatchType.MARKETPLACE_SELLER, value=seller)
     return router.partner_for(match_type=MatchType.SUPPLIER, value=order.get("c_supplierId"))
+
+
+# --- Drop-ship and marketplace lines (flow 4) ------------------------------------------------
+# A line is dispatched to its partner when SFCC marks it (or the whole order) with a
+# fulfilment type of drop-ship or marketplace; a supplier line without the mark is fulfilled
+# from the retailer's own stock. The flow may widen this per partner (its agreements).
+
+FULFILLMENT_TYPE = "c_fulfillmentType"
+DISPATCHED_TYPES = frozenset({"dropship", "marketplace"})
+SERVICE_LEVEL = "c_serviceLevel"
+# The customer's delivery requirements the dispatch carries: attribute → what the partner reads.
+DELIVERY_REQUIREMENTS = {
+    "c_deliveryInstructions": "Delivery instructions",
+    "c_requestedDeliveryDate": "Requested delivery date",
+    "c_deliveryWindow": "Delivery window",
+    "c_signatureRequired": "Signature required",
+    "c_giftMessage": "Gift message",
+    "c_giftWrap": "Gift wrap",
+}
+DISPATCH_ATTRIBUTES = frozenset({FULFILLMENT_TYPE, SERVICE_LEVEL, *DELIVERY_REQUIREMENTS})
+
+
+def line_fulfillment_type(*, order: dict[str, Any], item: dict[str, Any]) -> str:
+    """ "dropship", "marketplace" or "" (the retailer's stock), the line's mark before the order's."""
+    value = str(item.get(FULFILLMENT_TYPE) or order.get(FULFILLMENT_TYPE) or "").strip().lower()
+    if value in DISPATCHED_TYPES:
+        return value
+    return ""
+
+
+def delivery_requirements(order: dict[str, Any]) -> dict[str, str]:
+    """The customer's delivery requirements named above, as label → text, in that order."""
+    found = {}
+    for name, label in DELIVERY_REQUIREMENTS.items():
+        value = order.get(name)
+        if value not in (None, "", False):
+            found[label] = "yes" if value is True else str(value).strip()[:500]
+    return found

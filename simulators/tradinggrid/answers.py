@@ -20,6 +20,7 @@ from . import collaboration
 
 ORDER_EXCEPTION = "order_exception"
 ESCALATION = "escalation"
+DROPSHIP = "dropship"
 # The flows' transitions and the state each leads to, as the portal documents them.
 PROPOSE = ("propose", "proposed")
 ACKNOWLEDGE = ("acknowledge", "investigating")
@@ -54,6 +55,8 @@ def answers_for(
             return [proposal(document, partner_name=partner_name, today=today)]
         if kind == ESCALATION:
             return [investigation(document, partner_name=partner_name, today=today)]
+        if kind == DROPSHIP:
+            return [dispatch_answer(document, today=today)]
         return [Answer()]
     if event == "case.transitioned":
         step = collaboration.event_data(document).get("transition")
@@ -298,3 +301,57 @@ def _decimal(value: Any) -> Decimal:
 
 def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+# --- Drop-ship orders ------------------------------------------------------------------------
+
+DISPATCH_SHIP_DAYS = 2
+DISPATCH_BACKORDER_DAYS = 10
+
+
+def dispatch_choice(document: Mapping[str, Any]) -> str:
+    """ "accept", "partial" or "late", fixed per case, as a partner's order desk varies."""
+    key = str(collaboration.case_id(document) or "")
+    return ("accept", "partial", "accept", "late")[zlib.crc32(key.encode()) % 4]
+
+
+def dispatch_answer(document: Mapping[str, Any], *, today: date) -> Answer:
+    """Accept the order, or accept it in part (the last line's last unit backordered); a late
+    desk first says it is checking and answers after another delay."""
+    lines = [
+        line
+        for line in collaboration.event_data(document).get("lines") or []
+        if isinstance(line, Mapping)
+    ]
+    choice = dispatch_choice(document)
+    ships = (today + timedelta(days=DISPATCH_SHIP_DAYS)).isoformat()
+    answered = [
+        {"line": int(line.get("position") or i), "status": "accepted"}
+        for i, line in enumerate(lines, 1)
+    ]
+    if choice == "partial" and answered:
+        last = lines[-1]
+        answered[-1] = {
+            "line": answered[-1]["line"],
+            "status": "backordered",
+            "quantity": "1",
+            "date": (today + timedelta(days=DISPATCH_BACKORDER_DAYS)).isoformat(),
+        }
+        accept = Answer(
+            transition="accept_in_part",
+            to_status="partially_accepted",
+            text=f"We ship what we have; one {last.get('sku', 'item')} follows later.",
+            payload={"ship_date": ships, "lines": answered},
+        )
+    else:
+        accept = Answer(
+            transition="accept",
+            to_status="accepted",
+            text="Order accepted.",
+            payload={"ship_date": ships, "lines": answered},
+        )
+    if choice == "late":
+        return Answer(
+            text="We are checking stock for this order and will confirm shortly.", then=(accept,)
+        )
+    return accept

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import answers, collaboration
+from . import answers, collaboration, purchase_orders
 from .addressing import JSON, X12, document_format
 from .mailboxes import MailboxStore
 from .participants import Address, Directory, Participant
@@ -27,6 +27,7 @@ from .x12 import (
     X12Error,
     acknowledgement_for,
     read_interchange,
+    read_segments,
     write_997,
     write_malformed,
 )
@@ -124,6 +125,42 @@ class PartnerBot:
             to=interchange.sender,
             number=number,
             action="acknowledged",
+            answering=name,
+        )
+        self._answer_orders(name, data, interchange)
+
+    def _answer_orders(self, name: str, data: bytes, interchange) -> None:
+        """Purchase orders (850) are answered with an 855: accepted, in part, or late."""
+        _, segments = read_segments(data.decode("latin-1"))
+        for po in purchase_orders.purchase_orders(segments):
+            kind = purchase_orders.answer_kind(po.po_number)
+            delay = self._switches.reply_delay_seconds
+            if kind == "late":
+                delay = max(delay, 1.0) * purchase_orders.LATE_FACTOR
+            self._schedule(
+                delay,
+                lambda po=po, kind=kind: self._send_855(
+                    name=name, po=po, kind=kind, interchange=interchange
+                ),
+            )
+
+    def _send_855(self, *, name: str, po, kind: str, interchange) -> None:
+        number = self._numbers.take(self.participant.id)
+        content = purchase_orders.write_855(
+            po=po,
+            kind="partial" if kind == "partial" else "accept",
+            sender=self.participant.address,
+            receiver=interchange.sender,
+            control_number=number,
+            usage=interchange.usage,
+            now=_now(),
+        )
+        self._send(
+            name=f"855-{self.participant.id}-{number:09d}.x12",
+            content=content,
+            to=interchange.sender,
+            number=number,
+            action=f"answered 850 {po.po_number}: {kind}",
             answering=name,
         )
 

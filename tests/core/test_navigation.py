@@ -9,6 +9,16 @@ from tests.factories import internal_user
 from tests.workspace.helpers import open_case
 
 pytestmark = pytest.mark.django_db
+# "Drop-ship agreements": apps/fulfillment.
+OPERATIONS_NAV = [
+    "Inbox",
+    "Orders",
+    "Operations",
+    "EDI ledger",
+    "Drop-ship agreements",
+    "Partners",
+    "API",
+]
 
 
 def nav_labels(client, user) -> list[str]:
@@ -22,8 +32,8 @@ def nav_labels(client, user) -> list[str]:
     ("role", "expected"),
     [
         (Role.AGENT, ["Inbox", "Orders", "Partners"]),
-        (Role.OPERATIONS, ["Inbox", "Orders", "Operations", "EDI ledger", "Partners", "API"]),
-        (Role.ADMIN, ["Inbox", "Orders", "Operations", "EDI ledger", "Partners", "API"]),
+        (Role.OPERATIONS, OPERATIONS_NAV),
+        (Role.ADMIN, OPERATIONS_NAV),
     ],
 )
 def test_internal_roles_see_what_their_role_opens(client, role, expected):

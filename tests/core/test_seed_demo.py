@@ -92,7 +92,8 @@ def test_every_state_of_both_flows_has_a_case_with_its_history(settings):
 
 def test_orders_keep_the_customer_name_and_a_hash_never_the_email():
     call_command("seed_demo")
-    assert Order.objects.count() == len(orders_demo.ORDERS)
+    # Every demo order of the orders app (flows may mirror their own, e.g. drop-ship orders).
+    assert Order.objects.filter(order_no__startswith="DEMO1").count() == len(orders_demo.ORDERS)
     for spec in orders_demo.ORDERS:
         order = Order.objects.get(order_no=spec.number)
         assert order.customer_name == spec.customer

@@ -4,7 +4,11 @@ A new PayloadForm without a sample here makes `sample_payload` fail with its nam
 """
 
 SAMPLES = {
-    "ProposalForm": {"resolution": "reship", "ship_date": "2026-12-20", "note": "Reshipping from Tilburg."},
+    "ProposalForm": {
+        "resolution": "reship",
+        "ship_date": "2026-12-20",
+        "note": "Reshipping from Tilburg.",
+    },
     "AcceptForm": {},
     "PlanForm": {
         "root_cause_code": "carrier_delay",
@@ -13,6 +17,16 @@ SAMPLES = {
         "plan": "Reship by express today.",
         "plan_due": "2026-12-22",
     },
+    # Flow 4 (drop-ship): a case opened bare has no lines, so an answer names none.
+    "AnswerForm": {"ship_date": "2026-12-20", "note": "Ships from Reno."},
+    "RejectForm": {"reason": "discontinued", "note": "No longer made."},
+    "ExceptionForm": {
+        "exception_type": "address",
+        "detail": "The postcode does not match the city.",
+    },
+    "ChangeRequestForm": {"change": "cancel", "detail": "The customer cancelled."},
+    "ChangeAnswerForm": {"note": "Stopped before picking."},
+    "ChangeRefusalForm": {"note": "Already shipped."},
 }
 
 

@@ -497,13 +497,17 @@ def test_an_855_answers_flow_1_as_a_proposal_on_the_page_would(
 
 
 def test_the_registration_flow_1_needs():
-    """What apps/exceptions/flows.py declares for the 855 (the fixture above stands in until then)."""
+    """What apps/exceptions/flows.py declares for the 855: the shared dispatcher (flow 4 reads
+    855s too), with flow 1's handler as the owner asked last."""
     from apps.exceptions.edi import apply_855
+    from apps.orders import acknowledgements
 
     registered = flows.inbound_handler(*ORDER_855)
     if registered is None:
         pytest.skip('flows.py does not declare inbound={("tradinggrid", ("x12", "855")): ...} yet')
-    assert registered is apply_855
+    assert registered is acknowledgements.apply_855
+    last = acknowledgements.owners()[-1]
+    assert last.apply is apply_855 and last.fallback
 
 
 # --- Outbound business documents -------------------------------------------------------------

@@ -150,4 +150,8 @@ def _load_builtin_mappings() -> None:
     global _BUILTINS_LOADED
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
-        from . import edifact_orders, x12_orders  # noqa: F401
+        from . import (  # noqa: F401  (each module registers its mappings)
+            edifact_orders,  # ORDERS out, ORDRSP in
+            x12_changes,  # 860, 865, 870: flow 4's order changes
+            x12_orders,  # 850, 855
+        )

@@ -24,10 +24,15 @@ from ..uploads import UploadTooLarge, declared_too_large, install_upload_limit, 
 
 def _transition_rows(case: Case, transitions, bound: dict) -> list[tuple]:
     """(step, payload form or None): a refused form comes back as it was sent."""
-    return [
-        (t, bound.get(t.name) or t.payload_form(case=case) if t.payload_form is not None else None)
-        for t in transitions
-    ]
+    rows = []
+    for t in transitions:
+        form = None
+        if t.payload_form is not None:
+            form = bound.get(t.name) or t.payload_form(case=case)
+            # Two steps of one state may ask the same fields (accept, accept in part): ids differ.
+            form.auto_id = f"id_{t.name}-%s"
+        rows.append((t, form))
+    return rows
 
 
 def _case_context(request, case: Case, **extra) -> dict:
