@@ -25,7 +25,6 @@ class ConversationsConfig(AppConfig):
             CaseKind.DROPSHIP: agents,
             CaseKind.CLAIM: agents,
             CaseKind.LAUNCH: merchandisers,
-            CaseKind.MILESTONE: agents,
             CaseKind.GENERAL: agents | merchandisers,
         }
         for kind, roles in plain.items():

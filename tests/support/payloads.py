@@ -13,6 +13,11 @@ SAMPLES = {
         "plan": "Reship by express today.",
         "plan_due": "2026-12-22",
     },
+    # Both land on one shipment, delivered, so every later step of the table finds it there.
+    "MilestoneForm": {"shipment": "SHP-1", "step": "delivered", "carrier": "UPSN", "tracking_number": "1Z999AA10123456784"},
+    "MilestoneExceptionForm": {
+        "shipment": "SHP-1", "step": "delivered", "exception_code": "damaged", "exception_note": "Outer carton crushed.",
+    },
 }
 
 
