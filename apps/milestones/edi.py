@@ -78,20 +78,6 @@ def _items(order: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _case_for(*, actor, partner, order_number: str, reference: str, channel: str) -> Case:
-    case = services.tracking_for(actor=actor, order_number=order_number, partner=partner)
-    if case is None:
-        case = services.tracking_open(
-            actor=actor,
-            channel=channel,
-            order_number=order_number,
-            partner=partner,
-            references=[reference],
-            body=f"Opened by {partner}'s ship notice for shipment {reference}.",
-        )
-    return case
-
-
 def _shipment_reference(case: Case, notice: dict[str, Any]) -> str:
     """REF*SI names our shipment; without it the case's only shipment, else the ASN's own number."""
     given = (notice["shipment"].get("reference") or "").strip()
@@ -120,18 +106,17 @@ def apply_856(*, actor, partner, payload: dict[str, Any], channel: str) -> tuple
     for order in payload["orders"]:
         order_number = order["po_number"]
         case = services.tracking_for(actor=actor, order_number=order_number, partner=partner)
-        reference = (
-            _shipment_reference(case, payload)
-            if case
-            else (shipment.get("reference") or payload["asn_number"])
-        )
-        case = case or _case_for(
-            actor=actor,
-            partner=partner,
-            order_number=order_number,
-            reference=reference,
-            channel=channel,
-        )
+        if case is None:
+            given = (shipment.get("reference") or "").strip()
+            case = services.tracking_open(
+                actor=actor,
+                channel=channel,
+                order_number=order_number,
+                partner=partner,
+                references=[given] if given else (),
+                body=f"Opened by {partner}'s ship notice {payload['asn_number']}.",
+            )
+        reference = _shipment_reference(case, payload)
         items = _items(order)
         services.milestone_record(
             actor=actor,

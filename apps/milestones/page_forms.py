@@ -82,7 +82,7 @@ class ReportPageForm(forms.Form):
             data["occurred_at"] = data["occurred_at"].isoformat()
         return data
 
-    def files(self) -> list:
+    def proof_files(self) -> list:
         return [
             (f.name, f)
             for f in [*self.cleaned_data.get("photos", []), *self.cleaned_data.get("documents", [])]

@@ -163,7 +163,7 @@ def _report(request: HttpRequest, case_id: int) -> HttpResponse:
                 channel=Channel.WEB,
                 case=case,
                 data=form.payload(),
-                files=form.files(),
+                files=form.proof_files(),
             )
         except DomainError as exc:
             _put_beside_fields(form, exc)

@@ -66,6 +66,20 @@ def _read_lin(seg: Segment) -> dict[str, Any]:
     }
 
 
+def _repetition(transaction: HasSegments) -> str:
+    interchange = getattr(transaction, "interchange", None)
+    return getattr(getattr(interchange, "delimiters", None), "repetition", None) or "^"
+
+
+def _whole(seg: Segment, index: int, repetition: str) -> str:
+    """A reference as sent: a file whose ISA11 repetition separator also occurs in its data (the
+    node-x12 sample's "-" in REF*BM*999999-001) splits a non-repeating element; join it again."""
+    value = seg.element(index)
+    if isinstance(value, list):
+        return repetition.join(v if isinstance(v, str) else (v[0] if v else "") for v in value)
+    return seg.text(index)
+
+
 def _new_node(level: str) -> dict[str, Any]:
     return {"level": level, "references": [], "dates": [], "marks": [], "items": [], "parties": []}
 
@@ -94,13 +108,14 @@ class ShipNoticeMapping(TransactionMapping):
 
     def to_domain(self, transaction: HasSegments) -> dict[str, Any]:
         segments = transaction.segments
+        rep = _repetition(transaction)
         bsn = next((s for s in segments if s.id == "BSN"), None)
         if bsn is None:
             raise MappingError("856 without BSN")
         notice: dict[str, Any] = {
             "set_id": "856",
             "purpose": bsn.text(1),
-            "asn_number": bsn.text(2),
+            "asn_number": _whole(bsn, 2, rep),
             "asn_date": _date(bsn.text(3), what="BSN03 date"),
             "asn_time": _or_none(bsn.text(4)),
             "hierarchy": _or_none(bsn.text(5)),
@@ -126,7 +141,7 @@ class ShipNoticeMapping(TransactionMapping):
                 continue
             elif seg.id == "REF":
                 current["references"].append(
-                    {"qualifier": seg.text(1), "value": seg.text(2) or seg.text(3)}
+                    {"qualifier": seg.text(1), "value": _whole(seg, 2, rep) or _whole(seg, 3, rep)}
                 )
             elif seg.id == "DTM":
                 current["dates"].append(
@@ -140,9 +155,9 @@ class ShipNoticeMapping(TransactionMapping):
                 current["weight"] = _decimal(seg.text(7), what="TD107 weight")
                 current["weight_unit"] = _or_none(seg.text(8))
             elif seg.id == "MAN":
-                current["marks"].append(seg.text(2))
+                current["marks"].append(_whole(seg, 2, rep))
             elif seg.id == "PRF":
-                current["po_number"] = seg.text(1)
+                current["po_number"] = _whole(seg, 1, rep)
                 current["po_date"] = _date(seg.text(4), what="PRF04 date") if seg.text(4) else None
             elif seg.id == "LIN" and current["level"] == "I":
                 item = _read_lin(seg)
@@ -434,13 +449,14 @@ class ShipmentStatusMapping(TransactionMapping):
 
     def to_domain(self, transaction: HasSegments) -> dict[str, Any]:
         segments = transaction.segments
+        rep = _repetition(transaction)
         b10 = next((s for s in segments if s.id == "B10"), None)
         if b10 is None:
             raise MappingError("214 without B10")
         message: dict[str, Any] = {
             "set_id": "214",
-            "carrier_reference": _or_none(b10.text(1)),
-            "shipment_id": _or_none(b10.text(2)),
+            "carrier_reference": _or_none(_whole(b10, 1, rep)),
+            "shipment_id": _or_none(_whole(b10, 2, rep)),
             "scac": _or_none(b10.text(3)),
             "references": [],
             "statuses": [],
@@ -473,7 +489,9 @@ class ShipmentStatusMapping(TransactionMapping):
                 )
             elif seg.id in ("L11", "N9"):
                 value, qualifier = (
-                    (seg.text(1), seg.text(2)) if seg.id == "L11" else (seg.text(2), seg.text(1))
+                    (_whole(seg, 1, rep), seg.text(2))
+                    if seg.id == "L11"
+                    else (_whole(seg, 2, rep), seg.text(1))
                 )
                 ref = {"qualifier": qualifier, "value": value}
                 (status["references"] if status is not None else message["references"]).append(ref)
