@@ -121,14 +121,17 @@ def test_written_856_reads_back_the_same(name):
         assert again[key] == notice[key]
     for key in ("carrier", "bill_of_lading", "tracking_number", "reference", "shipped_date"):
         assert again["shipment"][key] == notice["shipment"][key]
-    flat = lambda n: [
-        (
-            o["po_number"],
-            [(p["marks"], [i["quantity"] for i in p["items"]]) for p in o["packs"]],
-            [i["quantity"] for i in o["items"]],
-        )
-        for o in n["orders"]
-    ]  # noqa: E731
+
+    def flat(n):
+        return [
+            (
+                o["po_number"],
+                [(p["marks"], [i["quantity"] for i in p["items"]]) for p in o["packs"]],
+                [i["quantity"] for i in o["items"]],
+            )
+            for o in n["orders"]
+        ]
+
     assert flat(again) == flat(notice)
 
 
