@@ -21,7 +21,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.mark.django_db(transaction=True)
 def test_a_warehouse_marks_a_shipment_shipped_from_a_phone_and_sfcc_shows_it(
-    sfcc_env,
+    sfcc_env,  # noqa: F811
     celery_worker_process,
     live_server,
     settings,
