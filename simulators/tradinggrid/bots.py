@@ -164,14 +164,19 @@ class PartnerBot:
         if event == "case.created" and collaboration.case_kind(document) == ship_notices.MILESTONE:
             # After its accepted and packed reports, the warehouse's system says it shipped.
             self._schedule(
-                self._switches.reply_delay_seconds * (2 * len(ship_notices.references(document)[1]) + 1),
+                self._switches.reply_delay_seconds
+                * (2 * len(ship_notices.references(document)[1]) + 1),
                 lambda: self._send_ship_notice(name=name, document=document, to=reply_to),
             )
 
     def _send_ship_notice(self, *, name: str, document: dict[str, Any], to: Address) -> None:
         number = self._numbers.take(self.participant.id)
         content = ship_notices.write_856(
-            document=document, sender=self.participant.address, receiver=to, control_number=number, now=_now()
+            document=document,
+            sender=self.participant.address,
+            receiver=to,
+            control_number=number,
+            now=_now(),
         )
         if content is None:
             self._note("no ship notice", file=name, detail="the case names no order or shipment")
