@@ -51,8 +51,10 @@ def _refs(node: dict[str, Any]) -> dict[str, str]:
 
 def _read_lin(seg: Segment) -> dict[str, Any]:
     product_ids = []
-    for pair in range(_LIN_PAIRS):
-        qualifier, value = seg.text(2 + 2 * pair), seg.text(3 + 2 * pair)
+    # Only the pairs the segment has: most LINs carry one or two of the fifteen.
+    last = min(len(seg.elements), 1 + 2 * _LIN_PAIRS)
+    for index in range(2, last + 1, 2):
+        qualifier, value = seg.text(index), seg.text(index + 1)
         if qualifier or value:
             product_ids.append({"qualifier": qualifier, "id": value})
     return {
