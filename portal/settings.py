@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.orders",
     "apps.exceptions",
     "apps.fulfillment",
+    "apps.milestones",
     "apps.conversations",
     "apps.sync",
     "apps.sfcc",

@@ -45,6 +45,7 @@ urlpatterns = [
     path("orders/", include("apps.orders.urls")),
     path("exceptions/", include("apps.exceptions.urls")),
     path("fulfillment/", include("apps.fulfillment.urls")),
+    path("milestones/", include("apps.milestones.urls")),
     path("", include("apps.workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

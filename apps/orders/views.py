@@ -167,5 +167,7 @@ def order_detail(request: HttpRequest, order_no: str) -> HttpResponse:
         "shipments": _visible_shipments(actor, order),
         "cases": order.cases,
         "is_internal": actor.is_internal,
+        # The milestones flow's progress line, when that app is installed.
+        "progress_url": _flow_url("milestones:order_progress", order=order.order_no, site=site),
     }
     return render(request, "orders/order_detail.html", context)

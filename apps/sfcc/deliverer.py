@@ -25,7 +25,13 @@ from apps.sync.delivery import DeliveryResult
 from apps.sync.errors import PermanentError, RetryableError
 
 from . import conf
-from .outbound import TARGET, TOPIC_ATTRIBUTES, TOPIC_EXTERNAL_STATUS, TOPIC_NOTE
+from .outbound import (
+    TARGET,
+    TOPIC_ATTRIBUTES,
+    TOPIC_EXTERNAL_STATUS,
+    TOPIC_NOTE,
+    TOPIC_SHIPPING_STATUS,
+)
 
 __all__ = ["TARGET", "deliver_to_sfcc", "get_client", "unreachable_retry_after"]
 
@@ -76,6 +82,10 @@ def _send(client: OrdersClient, message: Any, *, key: str, cid: str) -> int:
     order_no = payload["order_no"]
     if message.topic == TOPIC_EXTERNAL_STATUS:
         return client.update_external_status(
+            order_no=order_no, status=payload["status"], idempotency_key=key, correlation_id=cid
+        ).status_code
+    if message.topic == TOPIC_SHIPPING_STATUS:
+        return client.update_shipping_status(
             order_no=order_no, status=payload["status"], idempotency_key=key, correlation_id=cid
         ).status_code
     if message.topic == TOPIC_ATTRIBUTES:

@@ -32,6 +32,7 @@ TARGET = "sfcc"
 TOPIC_EXTERNAL_STATUS = "order.external_status"
 TOPIC_ATTRIBUTES = "order.attributes"
 TOPIC_NOTE = "order.note"
+TOPIC_SHIPPING_STATUS = "order.shipping_status"
 ANNOUNCED_EVENTS = frozenset({"case.created", "case.transitioned"})
 
 EXTERNAL_STATUS_MAX = 256  # SCAPI's limit for external-status
@@ -139,6 +140,21 @@ def case_state_enqueue(
             )
         )
 
+    # A flow that tracks shipments (milestones) says what the order's shipping status is now.
+    flow = flow_for(case.kind)
+    if flow.order_shipping_status is not None:
+        shipping = flow.order_shipping_status(case=case, event_payload=payload)
+        if shipping and shipping != order.shipping_status:
+            rows.append(
+                outbox_enqueue(
+                    target=TARGET,
+                    topic=TOPIC_SHIPPING_STATUS,
+                    key=key,
+                    case=case,
+                    payload={"order_no": order_no, "status": shipping},
+                )
+            )
+
     comment = str(payload.get("comment") or "").strip()
     from_status = payload.get("from_status")
     attributes: dict[str, Any] = {
@@ -152,7 +168,6 @@ def case_state_enqueue(
         attributes["c_crossdockResolution"] = None  # reopened: the old answer no longer holds
     # The flow's own c_ attributes (the accepted resolution, its dates…); the flow knows its
     # outcome better than the generic fields, so its values win.
-    flow = flow_for(case.kind)
     if flow.order_attributes is not None:
         attributes.update(flow.order_attributes(case=case, event_payload=payload))
     rows.append(

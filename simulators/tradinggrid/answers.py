@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from . import collaboration
+from . import collaboration, ship_notices
 
 ORDER_EXCEPTION = "order_exception"
 ESCALATION = "escalation"
@@ -57,6 +57,9 @@ def answers_for(
             return [investigation(document, partner_name=partner_name, today=today)]
         if kind == DROPSHIP:
             return [dispatch_answer(document, today=today)]
+        if kind == ship_notices.MILESTONE:
+            updates = ship_notices.milestone_updates(document, partner_name=partner_name)
+            return [updates] if updates else []
         return [Answer()]
     if event == "case.transitioned":
         step = collaboration.event_data(document).get("transition")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import answers, collaboration, purchase_orders
+from . import answers, collaboration, purchase_orders, ship_notices
 from .addressing import JSON, X12, document_format
 from .mailboxes import MailboxStore
 from .participants import Address, Directory, Participant
@@ -198,6 +198,34 @@ class PartnerBot:
                     name=name, document=document, to=reply_to, answer=answer
                 ),
             )
+        if event == "case.created" and collaboration.case_kind(document) == ship_notices.MILESTONE:
+            # After its accepted and packed reports, the warehouse's system says it shipped.
+            self._schedule(
+                self._switches.reply_delay_seconds
+                * (2 * len(ship_notices.references(document)[1]) + 1),
+                lambda: self._send_ship_notice(name=name, document=document, to=reply_to),
+            )
+
+    def _send_ship_notice(self, *, name: str, document: dict[str, Any], to: Address) -> None:
+        number = self._numbers.take(self.participant.id)
+        content = ship_notices.write_856(
+            document=document,
+            sender=self.participant.address,
+            receiver=to,
+            control_number=number,
+            now=_now(),
+        )
+        if content is None:
+            self._note("no ship notice", file=name, detail="the case names no order or shipment")
+            return
+        self._send(
+            name=f"856-{self.participant.id}-{number:09d}.x12",
+            content=content,
+            to=to,
+            number=number,
+            action="sent ship notice",
+            answering=name,
+        )
 
     def _acknowledge_json(self, name: str, document: dict[str, Any], to: Address) -> None:
         controls = collaboration.control_numbers(document)

@@ -27,6 +27,11 @@ SAMPLES = {
     "ChangeRequestForm": {"change": "cancel", "detail": "The customer cancelled."},
     "ChangeAnswerForm": {"note": "Stopped before picking."},
     "ChangeRefusalForm": {"note": "Already shipped."},
+    # Both land on one shipment, delivered, so every later step of the table finds it there.
+    "MilestoneForm": {"shipment": "SHP-1", "step": "delivered", "carrier": "UPSN", "tracking_number": "1Z999AA10123456784"},
+    "MilestoneExceptionForm": {
+        "shipment": "SHP-1", "step": "delivered", "exception_code": "damaged", "exception_note": "Outer carton crushed.",
+    },
 }
 
 
