@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.workspace",
     "apps.orders",
     "apps.exceptions",
+    "apps.claims",
     "apps.conversations",
     "apps.sync",
     "apps.sfcc",

@@ -23,7 +23,6 @@ class ConversationsConfig(AppConfig):
             CaseKind.ALLOCATION: merchandisers,
             CaseKind.TRADE_DOCUMENT: agents | merchandisers,
             CaseKind.DROPSHIP: agents,
-            CaseKind.CLAIM: agents,
             CaseKind.LAUNCH: merchandisers,
             CaseKind.MILESTONE: agents,
             CaseKind.GENERAL: agents | merchandisers,

@@ -13,6 +13,10 @@ SAMPLES = {
         "plan": "Reship by express today.",
         "plan_due": "2026-12-22",
     },
+    "ReplacementForm": {"note": "Replacement ships from Tilburg."},
+    "CreditForm": {"credit": "partial", "amount": "10.00", "currency": "USD"},
+    "DenialForm": {"denial_reason_code": "misuse", "denial_reason": "The hinge was forced open."},
+    "DisputeForm": {"dispute_statement": "The new photo shows the crack at delivery."},
 }
 
 
