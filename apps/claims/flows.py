@@ -4,7 +4,7 @@ from apps.partners.roles import Role
 from apps.workspace.choices import CaseKind
 from apps.workspace.flows import Flow, register_flow
 
-from . import api, panels, sfcc_fields, states
+from . import api, edi, panels, sfcc_fields, states
 
 
 def register() -> None:
@@ -21,5 +21,8 @@ def register() -> None:
             api_routes=api.claim_routes,
             writes_to_order=True,
             order_attributes=sfcc_fields.claim_attributes,
+            # Partners on X12 are sent a new claim, and answer it, as a 180.
+            inbound={("tradinggrid", ("x12", "180")): edi.apply_180},
+            outbound={("tradinggrid", ("x12", "180")): edi.build_180},
         )
     )

@@ -121,9 +121,14 @@ def claim_open(
                         description=line.description,
                         order_number=draft.order_number,
                         line_ref=line.line_ref,
+                        # The claim's type and reason ride on each line too: a line is what an
+                        # X12 180 carries (BLI with its own RDR), and it exists when case.created
+                        # is announced, before the claim row does.
                         data={
                             "unit_price": str(line.unit_price.quantize(CENTS)),
                             "currency": currency,
+                            "claim_type": draft.claim_type,
+                            "reason_code": draft.reason_code,
                         },
                     )
                     for line in draft.lines

@@ -63,8 +63,9 @@ def claimed(sim, sfcc_settings, partners):  # noqa: F811
 
 
 def test_a_storefront_claim_opens_one_claim_with_the_supplier_of_the_claimed_line(
-    claimed, partners
-):  # noqa: F811
+    claimed,
+    partners,  # noqa: F811
+):
     claim = Claim.objects.select_related("case").get()
     assert (
         claim.partner == partners["SUP-001"]
