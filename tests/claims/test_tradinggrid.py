@@ -391,3 +391,60 @@ def test_a_collab_credit_above_the_claimed_value_is_refused(agent, mailbox):
     assert (
         "claimed lines' value" in Interchange.objects.get(direction=Direction.INBOUND).status_detail
     )
+
+
+# --- the simulator's partner bots answer claims -----------------------------------------------------
+
+
+def test_the_bots_answer_claims_in_every_way_and_never_credit_more_than_claimed():
+    from simulators.tradinggrid import answers
+
+    seen = {}
+    for number in range(60):
+        document = {
+            "document_id": f"doc-{number}",
+            "case": {"public_id": f"c-{number}", "kind": "claim"},
+            "event": {
+                "type": "case.created",
+                "data": {
+                    "subject": "Damage claim",
+                    "lines": [
+                        {
+                            "position": 1,
+                            "sku": "A",
+                            "quantity": "2",
+                            "data": {"unit_price": "10.00", "currency": "EUR"},
+                        },
+                    ],
+                },
+            },
+        }
+        [answer] = answers.answers_for(document, partner_name="Bot", today=date(2026, 12, 5))
+        seen[answer.transition] = answer
+    assert set(seen) == {"approve_credit", "approve_replacement", "request_evidence", "deny", None}
+    assert seen["approve_credit"].payload == {
+        "credit": "partial",
+        "amount": "10.00",
+        "currency": "EUR",
+    }
+
+
+@pytest.mark.parametrize("partners", range(4))
+def test_the_portal_takes_what_a_bot_answers_to_a_claim(agent, mailbox, partners):
+    from tests.tradinggrid.test_bots import answer_from_the_bot, sent_to_partner
+
+    partner = tg_partner(
+        name=f"Bot partner {partners}", tg_id=f"BOT{partners}", edi_standard="edifact"
+    )
+    case = open_claim(agent, partner, photos=0, order_number=f"0000900{partners}")
+    answer_from_the_bot(partner, mailbox, sent_to_partner(mailbox, "case.created"))
+    for inbound in Interchange.objects.filter(direction=Direction.INBOUND):
+        assert inbound.status == Status.ACCEPTED, inbound.status_detail
+    case.refresh_from_db()
+    assert case.status in {
+        "submitted",
+        "credit_approved",
+        "replacement_approved",
+        "evidence_requested",
+        "denied",
+    }
