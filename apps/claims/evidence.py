@@ -21,7 +21,7 @@ from datetime import datetime
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from fpdf import FPDF
-from zipstream import ZIP_DEFLATED, ZipStream
+from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
 from apps.workspace.choices import CaseKind, Visibility
 from apps.workspace.models import Case, CaseLine, FileVersion, Message, TimelineEvent
@@ -264,7 +264,12 @@ def pack_stream(*, actor, case: Case) -> ZipStream:
         "files.csv",
     )
     for index, version in enumerate(files, start=1):
-        zs.add(_file_chunks(version), archive_name(index, version.original_name))
+        # Photos and PDFs are compressed already: stored, they stream at disk speed.
+        zs.add(
+            _file_chunks(version),
+            archive_name(index, version.original_name),
+            compress_type=ZIP_STORED,
+        )
     return zs
 
 
