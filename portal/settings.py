@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.exceptions",
     "apps.fulfillment",
     "apps.milestones",
+    "apps.claims",
     "apps.conversations",
     "apps.sync",
     "apps.sfcc",

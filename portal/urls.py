@@ -46,6 +46,7 @@ urlpatterns = [
     path("exceptions/", include("apps.exceptions.urls")),
     path("fulfillment/", include("apps.fulfillment.urls")),
     path("milestones/", include("apps.milestones.urls")),
+    path("claims/", include("apps.claims.urls")),
     path("", include("apps.workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -22,7 +22,6 @@ class ConversationsConfig(AppConfig):
         plain = {
             CaseKind.ALLOCATION: merchandisers,
             CaseKind.TRADE_DOCUMENT: agents | merchandisers,
-            CaseKind.CLAIM: agents,
             CaseKind.LAUNCH: merchandisers,
             CaseKind.GENERAL: agents | merchandisers,
         }

@@ -119,6 +119,7 @@ def _line_groups(request: HttpRequest, order: Order, site: str | None) -> list[L
     actor = request.user
     escalate = _may_open(actor, CaseKind.ESCALATION)
     post_exception = _may_open(actor, CaseKind.ORDER_EXCEPTION)
+    open_claim = _may_open(actor, CaseKind.CLAIM)
     groups: dict[int | None, LineGroup] = {}
     for line in order.lines.all():
         group = groups.setdefault(line.partner_id, LineGroup(partner=line.partner))
@@ -129,6 +130,8 @@ def _line_groups(request: HttpRequest, order: Order, site: str | None) -> list[L
             group.actions.append(("Escalate…", url))
         if post_exception and (url := _flow_url("exceptions:exception_open", **params)):
             group.actions.append(("Post an exception…", url))
+        if open_claim and (url := _flow_url("claims:claim_open", **params)):
+            group.actions.append(("Open a claim…", url))
     # Routed partners by name first; lines the routing gave to nobody last.
     return sorted(groups.values(), key=lambda g: (g.partner is None, g.partner.name if g.partner else ""))
 

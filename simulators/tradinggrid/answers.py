@@ -21,6 +21,7 @@ from . import collaboration, ship_notices
 ORDER_EXCEPTION = "order_exception"
 ESCALATION = "escalation"
 DROPSHIP = "dropship"
+CLAIM = "claim"
 # The flows' transitions and the state each leads to, as the portal documents them.
 PROPOSE = ("propose", "proposed")
 ACKNOWLEDGE = ("acknowledge", "investigating")
@@ -60,9 +61,13 @@ def answers_for(
         if kind == ship_notices.MILESTONE:
             updates = ship_notices.milestone_updates(document, partner_name=partner_name)
             return [updates] if updates else []
+        if kind == CLAIM:
+            return [claim_decision(document, partner_name=partner_name)]
         return [Answer()]
     if event == "case.transitioned":
         step = collaboration.event_data(document).get("transition")
+        if kind == CLAIM:
+            return claim_follow_up(document, step=step, opened=opened, partner_name=partner_name)
         if kind in COUNTERS and step == COUNTERS[kind]:
             if kind == ORDER_EXCEPTION:
                 return [
@@ -277,6 +282,96 @@ def plan(
             "plan_due": due.isoformat(),
         },
     )
+
+
+# --- Claims ----------------------------------------------------------------------------------
+
+
+def _claim_value(document: Mapping[str, Any]) -> tuple[Decimal, str]:
+    """The claimed lines' value and currency, from the unit prices the lines carry."""
+    total, currency = Decimal(0), ""
+    for line in collaboration.event_data(document).get("lines") or []:
+        data = line.get("data") if isinstance(line, Mapping) else None
+        if isinstance(data, Mapping):
+            total += _decimal(line.get("quantity")) * _decimal(data.get("unit_price"))
+            currency = currency or str(data.get("currency") or "")
+    return total, currency
+
+
+def _credit(document: Mapping[str, Any], *, share: Decimal, text: str) -> Answer:
+    value, currency = _claim_value(document)
+    if value <= 0:
+        return Answer("approve_credit", "credit_approved", text, {"credit": "full"})
+    amount = (value * share).quantize(Decimal("0.01"))
+    payload = {
+        "credit": "partial",
+        "amount": f"{amount:f}",
+        **({"currency": currency} if currency else {}),
+    }
+    return Answer("approve_credit", "credit_approved", text, payload)
+
+
+def claim_decision(document: Mapping[str, Any], *, partner_name: str) -> Answer:
+    """A supplier's first answer to a claim: credit, replacement, a request for evidence, a
+    denial, or (sometimes) only a reply, leaving the decision to its people in the portal."""
+    choice = _short_number(document) % 5
+    if choice == 0:
+        return _credit(
+            document,
+            share=Decimal("0.5"),
+            text=f"{partner_name} credits half: the goods can be resold as seconds.",
+        )
+    if choice == 1:
+        return Answer(
+            "approve_replacement",
+            "replacement_approved",
+            "Replacement ships this week.",
+            {"note": f"{partner_name} sends the claimed goods again."},
+        )
+    if choice == 2:
+        return Answer(
+            "request_evidence",
+            "evidence_requested",
+            "Please send photos of the damage, the outer box and the shipping label.",
+        )
+    if choice == 3:
+        return Answer(
+            "deny",
+            "denied",
+            "",
+            {
+                "denial_reason_code": "insufficient_evidence",
+                "denial_reason": "The photos do not show a fault in manufacturing.",
+            },
+        )
+    return Answer(text=f"{partner_name} has the claim and will decide within two working days.")
+
+
+def claim_follow_up(
+    document: Mapping[str, Any], *, step: Any, opened: Mapping[str, Any] | None, partner_name: str
+) -> list[Answer]:
+    """New evidence gets a replacement; a dispute gets a credit or the denial upheld."""
+    if step == "provide_evidence":
+        return [Answer("approve_replacement", "replacement_approved", "Thanks for the photos.", {})]
+    if step == "dispute":
+        if _short_number(document) % 2:
+            return [
+                _credit(
+                    opened or document, share=Decimal("1"), text="The new evidence convinces us."
+                )
+            ]
+        return [
+            Answer(
+                "uphold_denial",
+                "denial_upheld",
+                "",
+                {
+                    "denial_reason_code": "misuse",
+                    "denial_reason": f"{partner_name} keeps its finding after the new evidence.",
+                },
+            )
+        ]
+    return []
 
 
 # --- Helpers ---------------------------------------------------------------------------------

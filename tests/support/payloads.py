@@ -32,6 +32,10 @@ SAMPLES = {
     "MilestoneExceptionForm": {
         "shipment": "SHP-1", "step": "delivered", "exception_code": "damaged", "exception_note": "Outer carton crushed.",
     },
+    "ReplacementForm": {"note": "Replacement ships from Tilburg."},
+    "CreditForm": {"credit": "partial", "amount": "10.00", "currency": "USD"},
+    "DenialForm": {"denial_reason_code": "misuse", "denial_reason": "The hinge was forced open."},
+    "DisputeForm": {"dispute_statement": "The new photo shows the crack at delivery."},
 }
 
 
