@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.workspace",
     "apps.orders",
     "apps.exceptions",
+    "apps.documents",
     "apps.conversations",
     "apps.sync",
     "apps.sfcc",
@@ -172,6 +173,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Crossdock"
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+# Trade documents: how many days before a certificate expires its renewal is requested.
+DOCUMENTS_RENEWAL_DAYS = env_int("DOCUMENTS_RENEWAL_DAYS", 30)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -361,6 +364,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.tradinggrid.tasks.poll_inbound",
         "schedule": float(TRADINGGRID_POLL_SECONDS),
         "options": {"expires": TRADINGGRID_POLL_SECONDS},
+    },
+    # Trade documents: renewal asked DOCUMENTS_RENEWAL_DAYS before a certificate expires.
+    "documents-sweep-renewals": {
+        "task": "apps.documents.tasks.sweep_renewals",
+        "schedule": crontab(minute=23),
     },
     "tradinggrid-check-ack-deadlines": {
         "task": "apps.tradinggrid.tasks.check_ack_deadlines",

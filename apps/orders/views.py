@@ -24,6 +24,7 @@ from apps.workspace.states import workflow_for
 from . import selectors
 from .forms import PAGE_SIZE, OrderSearchForm
 from .models import Order, OrderLine, Shipment
+from .sections import order_sections
 
 # Pill tones of SFCC's order and shipping statuses; any other value is drawn neutral.
 STATUS_TONES = {
@@ -167,5 +168,7 @@ def order_detail(request: HttpRequest, order_no: str) -> HttpResponse:
         "shipments": _visible_shipments(actor, order),
         "cases": order.cases,
         "is_internal": actor.is_internal,
+        # What the flows add (a document checklist…), through apps.orders.sections.
+        "sections": order_sections(request=request, order=order),
     }
     return render(request, "orders/order_detail.html", context)

@@ -13,6 +13,9 @@ SAMPLES = {
         "plan": "Reship by express today.",
         "plan_due": "2026-12-22",
     },
+    "DocumentSubmitForm": {"note": "Signed by the chamber of commerce."},
+    "DocumentAcceptForm": {},
+    "DocumentRejectForm": {"reason": "wrong_document"},
 }
 
 

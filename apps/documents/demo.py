@@ -1,0 +1,1 @@
+"""seed_demo: document requests in every review state (filled in below)."""
