@@ -272,17 +272,22 @@ def submission_from_file(
     *, actor, channel: str, case: Case, name: str, content: IO[bytes], note: str = ""
 ) -> Case:
     """A file a partner's system sends for a request (Trading Grid `file.attached` with
-    `document_request_id`): submitted when the request is owed, else kept as a file."""
+    `document_request_id`): submitted when the request is owed, else kept as a new version.
+
+    A certificate's dates do not fit in `file.attached`: its file is stored, and the partner
+    submits with `case.transitioned` `submit` carrying `issue_date` and `expiry_date`.
+    """
+    from apps.workspace.states import workflow_for
+
     with transaction.atomic():
         locked = workspace.case_lock(case=case, actor=actor)
         request = DocumentRequest.objects.select_for_update().get(case=locked)
-        from apps.workspace.states import workflow_for
-
-        if locked.status in workflow_for(locked.kind).transition("submit").sources:
+        owed = locked.status in workflow_for(locked.kind).transition("submit").sources
+        if owed and not request.dated:
             return document_submit(
                 actor=actor, channel=channel, case=locked, name=name, content=content, note=note
             )
-        workspace.file_upload(
+        version = workspace.file_upload(
             actor=actor,
             channel=channel,
             case=locked,
@@ -291,6 +296,9 @@ def submission_from_file(
             supersedes=request.attachment,
             note=note,
         )
+        if request.attachment_id is None:
+            request.attachment_id = version.attachment_id
+            request.save(update_fields=["attachment"])
     return locked
 
 
