@@ -343,3 +343,23 @@ def test_asking_again_sets_the_accepted_document_aside(agent, user_a, partner_a)
     assert request.accepted_submission is None and not request.satisfied()
     assert Case.objects.get(pk=case.pk).status == "requested"
     assert request.submissions.get().outcome == Outcome.ACCEPTED  # the record stays
+
+
+def test_seed_demo_has_a_request_in_every_state_with_its_history(settings):
+    from django.core.management import call_command
+
+    from apps.documents import demo
+
+    settings.SFCC_ENABLED = False
+    call_command("seed_demo")
+    states = set(Case.objects.filter(kind="trade_document").values_list("status", flat=True))
+    assert states == {state.name for state in demo.TRADE_DOCUMENT.states}
+    accepted = Case.objects.get(kind="trade_document", status="accepted")
+    assert list(
+        accepted.document_request.submissions.order_by("number").values_list("outcome", flat=True)
+    ) == [
+        Outcome.REJECTED,
+        Outcome.ACCEPTED,
+    ]
+    call_command("seed_demo")
+    assert Case.objects.filter(kind="trade_document").count() == len(demo.SCENARIOS)
