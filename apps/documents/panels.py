@@ -26,7 +26,10 @@ def request_panel(*, request, case) -> dict:
         "document": document,
         "submissions": submissions,
         "order_checklist": checklist,
-        "submit_form": SubmitPageForm(dated=document.dated) if may_submit else None,
+        # Its own ids: the page also holds the "submit" step's dialog, with fields of the same names.
+        "submit_form": SubmitPageForm(dated=document.dated, auto_id="document_%s")
+        if may_submit
+        else None,
         "submit_url": reverse("documents:submit", args=[case.pk]),
     }
 

@@ -84,7 +84,7 @@ def requirements_for_actor(*, actor):
     return DocumentRequirement.objects.for_actor(actor).select_related("partner")
 
 
-def _item(request: DocumentRequest) -> ChecklistItem:
+def checklist_item(request: DocumentRequest) -> ChecklistItem:
     case = request.case
     state = workflow_for(case.kind).state(case.status)
     return ChecklistItem(
@@ -103,7 +103,7 @@ def order_checklist(*, actor, order_number: str, shipment_ref: str = "") -> Chec
     rows = requests_for_actor(actor=actor).filter(order_number=order_number)
     if shipment_ref:
         rows = rows.filter(Q(shipment_ref="") | Q(shipment_ref=shipment_ref))
-    items = [_item(r) for r in rows.order_by("shipment_ref", "document_type", "id")]
+    items = [checklist_item(r) for r in rows.order_by("shipment_ref", "document_type", "id")]
     return Checklist(order_number=order_number, shipment_ref=shipment_ref, items=items)
 
 

@@ -9,6 +9,7 @@ effects (below) keep the request's own rows in step, inside the step's transacti
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import IO
@@ -63,6 +64,15 @@ class RequestDraft:
     requirement: DocumentRequirement | None = None
 
 
+# The request being opened: `case_create` announces the case (and SFCC's attributes are read)
+# before the request row exists, so the announcement must already count the new document.
+_opening: ContextVar[RequestDraft | None] = ContextVar("documents_opening", default=None)
+
+
+def request_being_opened() -> RequestDraft | None:
+    return _opening.get()
+
+
 def request_open(*, actor, channel: str, draft: RequestDraft) -> Case:
     """Ask a partner for one document on an order (or one of its shipments)."""
     if side_of(actor) != Side.RETAILER:
@@ -82,6 +92,18 @@ def request_open(*, actor, channel: str, draft: RequestDraft) -> Case:
         draft.instructions.strip()
         or f"Please upload the {label.lower()} for {where} {draft.order_number}."
     )
+    token = _opening.set(draft)
+    try:
+        return _request_open(
+            actor=actor, channel=channel, draft=draft, label=label, where=where, body=body
+        )
+    finally:
+        _opening.reset(token)
+
+
+def _request_open(
+    *, actor, channel: str, draft: RequestDraft, label: str, where: str, body: str
+) -> Case:
     with transaction.atomic():
         case = workspace.case_create(
             actor=actor,

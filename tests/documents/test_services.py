@@ -363,3 +363,15 @@ def test_seed_demo_has_a_request_in_every_state_with_its_history(settings):
     ]
     call_command("seed_demo")
     assert Case.objects.filter(kind="trade_document").count() == len(demo.SCENARIOS)
+
+
+def test_sfcc_hears_the_order_blocked_as_soon_as_the_request_opens(partner_a, settings):
+    from apps.sync.models import OutboxMessage
+
+    settings.SFCC_ENABLED = True
+    requirement(partner_a, "certificate_of_origin")
+    order_for(partner_a)
+    [written] = OutboxMessage.objects.filter(target="sfcc", topic="order.attributes")
+    attributes = written.payload["attributes"]
+    assert attributes["c_crossdockDocumentsStatus"] == "blocked"
+    assert attributes["c_crossdockDocumentsMissing"] == "Certificate of origin (requested)"
