@@ -150,3 +150,39 @@ def test_the_endpoints_are_in_the_openapi_schema(client, agent):
         "/api/v1/documents/checklist/",
     ):
         assert path in schema
+
+
+def test_lists_and_the_order_page_cost_the_same_queries_for_more_documents(
+    client, agent, user_a, partner_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.documents.helpers import order_for
+
+    order_for(partner_a)
+    staff = session_client(agent)
+    client.force_login(agent)
+
+    def counts() -> tuple[int, ...]:
+        measured = []
+        for fetch in (
+            lambda: staff.get("/api/v1/documents/"),
+            lambda: staff.get(f"/api/v1/documents/checklist/?order={ORDER}"),
+            lambda: client.get(f"/orders/{ORDER}/"),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert fetch().status_code == 200
+            measured.append(len(queries))
+        return tuple(measured)
+
+    request_for(agent, partner_a, "packing_list")
+    few = counts()
+    for document_type in (
+        "commercial_invoice",
+        "customs_declaration",
+        "ship_notice",
+        "compliance_approval",
+    ):
+        request_for(agent, partner_a, document_type)
+    assert counts() == few
