@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.fulfillment",
     "apps.milestones",
     "apps.claims",
+    "apps.documents",
     "apps.conversations",
     "apps.sync",
     "apps.sfcc",
@@ -176,6 +177,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Crossdock"
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+# Trade documents: how many days before a certificate expires its renewal is requested.
+DOCUMENTS_RENEWAL_DAYS = env_int("DOCUMENTS_RENEWAL_DAYS", 30)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -370,6 +373,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.fulfillment.tasks.check_dispatch_deadlines",
         "schedule": 300.0,
         "options": {"expires": 300},
+    },
+    # Trade documents: renewal asked DOCUMENTS_RENEWAL_DAYS before a certificate expires.
+    "documents-sweep-renewals": {
+        "task": "apps.documents.tasks.sweep_renewals",
+        "schedule": crontab(minute=23),
     },
     "tradinggrid-check-ack-deadlines": {
         "task": "apps.tradinggrid.tasks.check_ack_deadlines",

@@ -47,6 +47,7 @@ urlpatterns = [
     path("fulfillment/", include("apps.fulfillment.urls")),
     path("milestones/", include("apps.milestones.urls")),
     path("claims/", include("apps.claims.urls")),
+    path("documents/", include("apps.documents.urls")),
     path("", include("apps.workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -24,6 +24,7 @@ from apps.workspace.states import workflow_for
 from . import selectors
 from .forms import PAGE_SIZE, OrderSearchForm
 from .models import Order, OrderLine, Shipment
+from .sections import order_sections
 
 # Pill tones of SFCC's order and shipping statuses; any other value is drawn neutral.
 STATUS_TONES = {
@@ -172,5 +173,7 @@ def order_detail(request: HttpRequest, order_no: str) -> HttpResponse:
         "is_internal": actor.is_internal,
         # The milestones flow's progress line, when that app is installed.
         "progress_url": _flow_url("milestones:order_progress", order=order.order_no, site=site),
+        # What the flows add (a document checklist…), through apps.orders.sections.
+        "sections": order_sections(request=request, order=order),
     }
     return render(request, "orders/order_detail.html", context)

@@ -35,6 +35,7 @@ DOCUMENT_TYPES = (
     ("message.posted", "Replies"),
     ("case.transitioned", "Status changes"),
     ("file.attached", "Files"),
+    ("document.requested", "Document requests"),
 )
 DOCUMENT_TYPE_NAMES = tuple(name for name, _label in DOCUMENT_TYPES)
 # Files a collaboration document embeds (the schema's limit per file).

@@ -31,7 +31,7 @@ from apps.sync.models import InboxEvent, InboxStatus
 from apps.sync.services import inbox_apply
 from apps.workspace import services as workspace
 from apps.workspace.choices import Channel, Side, Visibility
-from apps.workspace.flows import inbound_handler
+from apps.workspace.flows import flow_for, inbound_handler
 from apps.workspace.models import Case
 from apps.workspace.states import workflow_for
 
@@ -324,6 +324,18 @@ def _apply_collab_event(actor: PartnerSystemActor, case: Case, document: CollabD
         )
         return f"{case.reference}: {name} → {data['to_status']}"
     if document.event_type == "file.attached":
+        # A flow may own files on its cases (a requested trade document is submitted by one).
+        handler = flow_for(case.kind).inbound.get(("tradinggrid", ("collab", "file.attached")))
+        if handler is not None:
+            by_name = {f.name: f for f in document.files}
+            files = [(name, by_name[name].content) for name in data["file_names"]]
+            _case, summary = handler(
+                actor=actor,
+                partner=actor.organization,
+                payload={"case": case, "event_data": data, "files": files},
+                channel=channel,
+            )
+            return summary
         by_name = {f.name: f for f in document.files}
         stored = []
         for name in data["file_names"]:

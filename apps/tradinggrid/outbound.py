@@ -157,6 +157,14 @@ def event_payload(event: CaseEvent) -> dict[str, Any] | None:
         payload["file_version_id"] = data["file_version_id"]
         payload["file_sha256"] = data["sha256"]
         payload["file_size"] = data["size"]
+    elif event.type == "document.requested":
+        # A flow asks for a document (trade documents): the partner answers with file.attached
+        # naming the request_id.
+        event_data = {"request_id": data["request_id"], "document_type": data["document_type"]}
+        if data.get("description", "").strip():
+            event_data["description"] = data["description"][:MAX_REASON]
+        if data.get("due_at"):
+            event_data["due_at"] = _timestamp(datetime.fromisoformat(data["due_at"]))
     else:  # pragma: no cover - filtered above
         return None
     payload["event_data"] = event_data

@@ -39,6 +39,9 @@ class Answer:
     text: str = ""
     payload: dict[str, Any] | None = None
     then: tuple[Answer, ...] = field(default=())
+    # A file to send (`file.attached`): its name and bytes, and the request it answers.
+    file: tuple[str, bytes] | None = None
+    document_request_id: str = ""
 
 
 def answers_for(
@@ -51,6 +54,10 @@ def answers_for(
     """What to send about `document`; `opened` is the case's case.created, if the bot kept it."""
     event = collaboration.event_name(document)
     kind = collaboration.case_kind(document)
+    if kind == TRADE_DOCUMENT:
+        return trade_document_answers(
+            document, event=event, partner_name=partner_name, today=today, opened=opened
+        )
     if event == "case.created":
         if kind == ORDER_EXCEPTION:
             return [proposal(document, partner_name=partner_name, today=today)]
@@ -453,3 +460,75 @@ def dispatch_answer(document: Mapping[str, Any], *, today: date) -> Answer:
             text="We are checking stock for this order and will confirm shortly.", then=(accept,)
         )
     return accept
+# --- Trade documents -------------------------------------------------------------------------
+
+TRADE_DOCUMENT = "trade_document"
+# Certificates carry their dates: sent with the "submit" step after the file.
+DATED_DOCUMENTS = frozenset({"certificate_of_origin", "compliance_approval"})
+SUBMIT = ("submit", "submitted")
+
+
+def _pdf(text: str) -> bytes:
+    """A small PDF that says what it is (the portal checks files by content)."""
+    return f"%PDF-1.4\n% {text}\n%%EOF\n".encode()
+
+
+def sends_a_wrong_document(request_id: str) -> bool:
+    """About one request in three gets a wrong file first, as partners' systems sometimes do."""
+    return zlib.crc32(request_id.encode()) % 3 == 0
+
+
+def document_upload(
+    requested: Mapping[str, Any], *, partner_name: str, today: date, corrected: bool = False
+) -> Answer:
+    """The file a partner's document system sends for a request, and its dates if it is a certificate."""
+    data = collaboration.event_data(requested)
+    request_id = str(data.get("request_id") or "")
+    doc_type = str(data.get("document_type") or "document")
+    label = doc_type.replace("_", " ")
+    if not corrected and sends_a_wrong_document(request_id):
+        name, text = (
+            f"invoice-{request_id}.pdf",
+            f"{partner_name}: commercial invoice (sent by mistake)",
+        )
+        note = f"{label.capitalize()} attached."
+    else:
+        name, text = (
+            f"{doc_type}-{request_id}.pdf",
+            f"{partner_name}: {label} for request {request_id}",
+        )
+        note = f"Corrected {label} attached." if corrected else f"{label.capitalize()} attached."
+    then: tuple[Answer, ...] = ()
+    if doc_type in DATED_DOCUMENTS:
+        dates = {
+            "issue_date": (today - timedelta(days=1)).isoformat(),
+            "expiry_date": (today + timedelta(days=365)).isoformat(),
+        }
+        then = (Answer(transition=SUBMIT[0], to_status=SUBMIT[1], text=note, payload=dates),)
+    return Answer(text=note, file=(name, _pdf(text)), document_request_id=request_id, then=then)
+
+
+def trade_document_answers(
+    document: Mapping[str, Any],
+    *,
+    event: str | None,
+    partner_name: str,
+    today: date,
+    opened: Mapping[str, Any] | None,
+) -> list[Answer]:
+    """A request is answered with the document; a rejection with a corrected one. The case's
+    opening and replies need no answer: the document is the answer."""
+    if event == "document.requested":
+        return [document_upload(document, partner_name=partner_name, today=today)]
+    if (
+        event == "case.transitioned"
+        and collaboration.event_data(document).get("transition") == "reject"
+    ):
+        requested = (
+            opened if opened and collaboration.event_name(opened) == "document.requested" else None
+        )
+        if requested is not None:
+            return [
+                document_upload(requested, partner_name=partner_name, today=today, corrected=True)
+            ]
+    return []

@@ -178,8 +178,8 @@ class PartnerBot:
         self._acknowledge_json(name, document, reply_to)
         event = collaboration.event_name(document)
         case = collaboration.case_id(document)
-        if event == "case.created" and case:
-            # Kept to answer a counter later with the case's lines (forgotten on restart).
+        if event in ("case.created", "document.requested") and case:
+            # Kept to answer a counter with the case's lines, or a rejection with the request.
             self._opened[case] = document
             while len(self._opened) > OPENED_KEPT:
                 self._opened.pop(next(iter(self._opened)))
@@ -284,7 +284,17 @@ class PartnerBot:
             "control_number": number,
             "now": _now(),
         }
-        if answer.transition:
+        if answer.file:
+            file_name, file_content = answer.file
+            content = collaboration.build_file(
+                **common,
+                name=file_name,
+                content=file_content,
+                description=answer.text,
+                document_request_id=answer.document_request_id or None,
+            )
+            prefix, action = "file", f"sent {file_name}"
+        elif answer.transition:
             content = collaboration.build_transition(
                 **common,
                 transition=answer.transition,

@@ -8,6 +8,8 @@ about the schema lives in this module, so a schema change is a change here and n
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -18,9 +20,12 @@ from .participants import Address
 SCHEMA = "crossdock.collaboration"
 # What this simulator writes when a document carries 1.1 fields (a transition's payload).
 SCHEMA_VERSION = "1.1"
-EVENTS_ANSWERED = frozenset({"case.created", "message.posted", "case.transitioned"})
+EVENTS_ANSWERED = frozenset(
+    {"case.created", "message.posted", "case.transitioned", "document.requested"}
+)
 REPLY_EVENT = "message.posted"
 TRANSITION_EVENT = "case.transitioned"
+FILE_EVENT = "file.attached"
 # The schema's markers for a collaboration document in a 997 (AK101 and AK201).
 DEFAULT_FUNCTIONAL_ID, DEFAULT_SET_ID = "ZZ", "CXD"
 
@@ -168,6 +173,49 @@ def build_transition(
         data=data,
         schema_version=SCHEMA_VERSION if payload else str(inbound.get("schema_version") or "1.0"),
     )
+
+
+def build_file(
+    *,
+    inbound: Mapping[str, Any],
+    sender: Address,
+    receiver: Address,
+    partner_name: str,
+    control_number: int,
+    now: datetime,
+    name: str,
+    content: bytes,
+    content_type: str = "application/pdf",
+    description: str = "",
+    document_request_id: str | None = None,
+) -> dict[str, Any]:
+    """The schema's `file.attached`: one embedded file, naming the request it answers."""
+    data: dict[str, Any] = {"file_names": [name]}
+    if description:
+        data["description"] = description[:2000]
+    if document_request_id:
+        data["document_request_id"] = document_request_id
+    document = _document(
+        inbound=inbound,
+        sender=sender,
+        receiver=receiver,
+        partner_name=partner_name,
+        control_number=control_number,
+        now=now,
+        event_type=FILE_EVENT,
+        data=data,
+        schema_version=SCHEMA_VERSION,
+    )
+    document["files"] = [
+        {
+            "name": name,
+            "content_type": content_type,
+            "size": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "content_base64": base64.b64encode(content).decode("ascii"),
+        }
+    ]
+    return document
 
 
 def _document(

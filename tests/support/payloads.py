@@ -36,6 +36,9 @@ SAMPLES = {
     "CreditForm": {"credit": "partial", "amount": "10.00", "currency": "USD"},
     "DenialForm": {"denial_reason_code": "misuse", "denial_reason": "The hinge was forced open."},
     "DisputeForm": {"dispute_statement": "The new photo shows the crack at delivery."},
+    "DocumentSubmitForm": {"note": "Signed by the chamber of commerce."},
+    "DocumentAcceptForm": {},
+    "DocumentRejectForm": {"reason": "wrong_document"},
 }
 
 
