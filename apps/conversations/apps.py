@@ -24,7 +24,6 @@ class ConversationsConfig(AppConfig):
             CaseKind.TRADE_DOCUMENT: agents | merchandisers,
             CaseKind.DROPSHIP: agents,
             CaseKind.CLAIM: agents,
-            CaseKind.LAUNCH: merchandisers,
             CaseKind.MILESTONE: agents,
             CaseKind.GENERAL: agents | merchandisers,
         }

@@ -22,8 +22,9 @@ def nav_labels(client, user) -> list[str]:
     ("role", "expected"),
     [
         (Role.AGENT, ["Inbox", "Orders", "Partners"]),
-        (Role.OPERATIONS, ["Inbox", "Orders", "Operations", "EDI ledger", "Partners", "API"]),
-        (Role.ADMIN, ["Inbox", "Orders", "Operations", "EDI ledger", "Partners", "API"]),
+        (Role.OPERATIONS, ["Inbox", "Orders", "Launches", "Operations", "EDI ledger", "Partners", "API"]),
+        (Role.ADMIN, ["Inbox", "Orders", "Launches", "Operations", "EDI ledger", "Partners", "API"]),
+        (Role.MERCHANDISER, ["Inbox", "Launches", "Partners"]),
     ],
 )
 def test_internal_roles_see_what_their_role_opens(client, role, expected):

@@ -13,6 +13,8 @@ SAMPLES = {
         "plan": "Reship by express today.",
         "plan_due": "2026-12-22",
     },
+    "ChecklistUpdateForm": {"item": "inventory", "status": "done", "note": "1,200 units at DC Tilburg."},
+    "ConstraintForm": {"sku": "SKU-1", "quantity_at_risk": "120", "date": "2026-12-20", "note": "Port delay."},
 }
 
 
