@@ -23,7 +23,9 @@ class DateTimeInput(forms.DateTimeInput):
 
     def format_value(self, value):
         if isinstance(value, datetime):
-            return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+            # Bound initial values arrive already converted to naive local time.
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            return local.strftime("%Y-%m-%dT%H:%M")
         return value
 
 

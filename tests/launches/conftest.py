@@ -26,3 +26,27 @@ def share_a(launch, partner_a):
 @pytest.fixture
 def share_b(launch, partner_b):
     return launch.shares.get(partner=partner_b)
+
+
+@pytest.fixture(scope="session")
+def sfcc_process(tmp_path_factory):
+    """The SFCC simulator as a real process (its own fixture: `launch` here is a Launch)."""
+    from tests.sfcc.conftest import SimulatorProcess
+
+    process = SimulatorProcess(log_path=tmp_path_factory.mktemp("sfcc") / "stderr.log")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def sfcc(sfcc_process, settings):
+    """The simulator, emptied, with the portal's SFCC settings pointing at it."""
+    from apps.sfcc import campaigns
+
+    sfcc_process.ctl("POST", "/reset")
+    settings.SFCC_ENABLED = True
+    settings.SFCC_BASE_URL = sfcc_process.url
+    settings.SFCC_AUTH_URL = ""
+    settings.SFCC_OCAPI_BASE_URL = ""
+    yield sfcc_process
+    campaigns.close_clients()
