@@ -23,7 +23,11 @@ def _share(case) -> LaunchShare | None:
 
 
 class _ShareForm(PayloadForm):
+    # Both steps' dialogs sit on one case page: their fields need ids of their own.
+    id_prefix = "share"
+
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
         super().__init__(*args, **kwargs)
         self.share = _share(self.case)
         self.items = (
@@ -44,6 +48,8 @@ class _ShareForm(PayloadForm):
 class ChecklistUpdateForm(_ShareForm):
     """The partner ticks (or unticks) one requirement, with a note on how it is met."""
 
+    id_prefix = "checklist"
+
     item = forms.SlugField(
         max_length=60, label="Requirement", help_text="The item's code, e.g. inventory."
     )
@@ -60,6 +66,8 @@ class ChecklistUpdateForm(_ShareForm):
 
 class ConstraintForm(_ShareForm):
     """A supply constraint: the SKU, the quantity at risk and the date it bites."""
+
+    id_prefix = "constraint"
 
     sku = forms.CharField(max_length=100, label="SKU")
     quantity_at_risk = forms.DecimalField(
