@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -142,6 +143,9 @@ class Cell:
         return CELL_LOOK[self.state][1]
 
 
+NO_CONSTRAINT = '<span class="muted small">None</span>'
+
+
 @dataclass
 class BoardRow:
     share: LaunchShare
@@ -159,10 +163,22 @@ class BoardRow:
     def percent(self) -> int:
         return percent(self.complete, self.total)
 
-    def cells_html(self) -> str:
-        """The row's cells as markup (components/pill.html's): at 200 partners, a template per
-        cell costs more than reading the whole board."""
-        parts = []
+    def html(self) -> str:
+        """The row as markup (pills as in components/pill.html). At 200 partners a template
+        lookup per cell costs more than reading the whole board, so the grid is built here."""
+        share, partner = self.share, self.share.partner
+        skus = (
+            f'<br><span class="xsmall muted">{self.sku_count} SKUs · {self.forecast.normalize():f}</span>'
+            if self.sku_count
+            else ""
+        )
+        parts = [
+            f'<tr data-partner="{escape(partner.name)}"><th scope="row">{escape(partner.name)}{skus}</th>',
+            f'<td><a class="mono small" href="{reverse("workspace:case_detail", args=[share.case_id])}">'
+            f'{share.case.reference}</a><br><span class="pill" data-tone="{self.state_tone}">'
+            f"{escape(self.state_label)}</span></td>",
+            f'<td class="nowrap">{self.percent}%</td>',
+        ]
         for cell in self.cells:
             title = f' title="{escape(cell.note)}"' if cell.note else ""
             due = ""
@@ -172,6 +188,13 @@ class BoardRow:
                 f'<td data-state="{cell.state}"{title}><span class="pill" data-tone="{cell.tone}">'
                 f"{escape(cell.label)}</span>{due}</td>"
             )
+        constraints = "".join(
+            f'<div class="small"><span class="pill" data-tone="danger">Constraint</span> '
+            f'<span class="mono">{escape(c["sku"])}</span> {c["quantity_at_risk"].normalize():f} '
+            f"from {c['date'].day} {c['date']:%b}</div>"
+            for c in self.constraints
+        )
+        parts.append("<td>" + (constraints or NO_CONSTRAINT) + "</td></tr>")
         return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or our own
 
 
