@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.milestones",
     "apps.claims",
     "apps.documents",
+    "apps.launches",
     "apps.conversations",
     "apps.sync",
     "apps.sfcc",
@@ -413,6 +414,15 @@ CELERY_BEAT_SCHEDULE["sfcc-poll-orders"] = {
     "task": "apps.sfcc.tasks.poll_orders",
     "schedule": float(SFCC_POLL_SECONDS),
     "options": {"expires": SFCC_POLL_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["sfcc-sync-campaigns"] = {
+    "task": "apps.sfcc.tasks.sync_campaigns",
+    "schedule": float(env_int("SFCC_CAMPAIGN_SYNC_SECONDS", 300)),
+    "options": {"expires": 300},
+}
+CELERY_BEAT_SCHEDULE["launches-send-reminders"] = {
+    "task": "apps.launches.tasks.send_launch_reminders",
+    "schedule": crontab(minute=5),
 }
 
 # --- Logging ------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ urlpatterns = [
     path("milestones/", include("apps.milestones.urls")),
     path("claims/", include("apps.claims.urls")),
     path("documents/", include("apps.documents.urls")),
+    path("launches/", include("apps.launches.urls")),
     path("", include("apps.workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

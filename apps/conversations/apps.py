@@ -21,7 +21,6 @@ class ConversationsConfig(AppConfig):
         agents, merchandisers = frozenset({Role.AGENT}), frozenset({Role.MERCHANDISER})
         plain = {
             CaseKind.ALLOCATION: merchandisers,
-            CaseKind.LAUNCH: merchandisers,
             CaseKind.GENERAL: agents | merchandisers,
         }
         for kind, roles in plain.items():

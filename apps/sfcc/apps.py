@@ -15,12 +15,14 @@ class SfccAppConfig(AppConfig):
 
     def ready(self) -> None:
         # Every process that loads the app (web, worker, beat) knows the same handlers.
+        from apps.orders import campaigns as campaign_registry
         from apps.sync.registry import register_applier, register_deliverer
         from apps.workspace import events
 
-        from . import deliverer, inbound, outbound
+        from . import campaigns, deliverer, inbound, outbound
 
         register_deliverer(deliverer.TARGET, deliverer.deliver_to_sfcc)
         register_applier(inbound.PUSH_SOURCE, inbound.apply_pushed_event)
         register_applier(inbound.POLL_SOURCE, inbound.apply_polled_order)
         events.subscribe(outbound.on_case_event)
+        campaign_registry.register_provider(campaigns.SfccCampaignProvider())

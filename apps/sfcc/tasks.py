@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import inbound
+from . import campaigns, inbound
 
 POLL_SOFT_TIME_LIMIT = 240
 POLL_TIME_LIMIT = 300
@@ -29,3 +29,14 @@ def poll_orders() -> int:
 def apply_pushed_events(kicked_at: float | None = None) -> int:
     """Apply every recorded push in arrival order; queued on commit by the push endpoint."""
     return inbound.drain_pushed_events(kicked_at=kicked_at)
+
+
+@shared_task(
+    name="apps.sfcc.tasks.sync_campaigns",
+    soft_time_limit=POLL_SOFT_TIME_LIMIT,
+    time_limit=POLL_TIME_LIMIT,
+    **TASK_OPTIONS,
+)
+def sync_campaigns() -> int:
+    """Beat: read the campaigns the flows follow; a changed date moves what follows it."""
+    return campaigns.sync_followed_campaigns()

@@ -26,6 +26,9 @@ CLAIM = "claim"
 PROPOSE = ("propose", "proposed")
 ACKNOWLEDGE = ("acknowledge", "investigating")
 PROPOSE_PLAN = ("propose_plan", "plan_proposed")
+LAUNCH = "launch"
+UPDATE_CHECKLIST = ("update_checklist", "preparing")
+FLAG_CONSTRAINT = ("flag_constraint", "constrained")
 # The retailer's steps that ask the partner for another answer.
 COUNTERS = {ORDER_EXCEPTION: "counter", ESCALATION: "reject_plan"}
 
@@ -70,6 +73,8 @@ def answers_for(
             return [updates] if updates else []
         if kind == CLAIM:
             return [claim_decision(document, partner_name=partner_name)]
+        if kind == LAUNCH:
+            return [launch_checklist(document, today=today)]
         return [Answer()]
     if event == "case.transitioned":
         step = collaboration.event_data(document).get("transition")
@@ -532,3 +537,36 @@ def trade_document_answers(
                 document_upload(requested, partner_name=partner_name, today=today, corrected=True)
             ]
     return []
+# --- Launch readiness --------------------------------------------------------------------------
+
+# What a partner's system can confirm without a file (launch materials need an upload).
+LAUNCH_TICKS = (
+    ("inventory", "Launch stock received and put away in the DC."),
+    ("packaging", "Packaging artwork approved by our studio; proofs follow by upload."),
+    ("fulfilment", "Pick faces set up and carrier capacity booked for launch week."),
+)
+
+
+def launch_checklist(document: Mapping[str, Any], *, today: date) -> Answer:
+    """Tick the checklist item by item; about one partner in three flags a constraint first."""
+    lines = [line for line in collaboration.event_data(document).get("lines") or [] if isinstance(line, Mapping)]
+    ticks = [
+        Answer(transition=UPDATE_CHECKLIST[0], to_status=UPDATE_CHECKLIST[1],
+               payload={"item": code, "status": "done", "note": note})
+        for code, note in LAUNCH_TICKS
+    ]
+    seed = zlib.crc32((collaboration.case_id(document) or "").encode())
+    if lines and seed % 3 == 0:
+        line = lines[seed % len(lines)]
+        at_risk = max(Decimal(1), (_decimal(line.get("quantity")) * Decimal("0.3")).to_integral_value())
+        flag = Answer(
+            transition=FLAG_CONSTRAINT[0], to_status=FLAG_CONSTRAINT[1],
+            text=f"We cannot cover all of {line.get('sku')} by go-live: our supplier is short.",
+            payload={"sku": line.get("sku"), "quantity_at_risk": _plain(at_risk),
+                     "date": (today + timedelta(days=10 + seed % 10)).isoformat(),
+                     "note": "Supplier capacity; the rest follows two weeks later."},
+        )
+        return Answer(flag.transition, flag.to_status, flag.text, flag.payload,
+                      then=tuple(t for t in ticks if t.payload["item"] != "inventory"))
+    first, *rest = ticks
+    return Answer(first.transition, first.to_status, first.text, first.payload, then=tuple(rest))

@@ -9,10 +9,11 @@ from tests.factories import internal_user
 from tests.workspace.helpers import open_case
 
 pytestmark = pytest.mark.django_db
-# "Drop-ship agreements": apps/fulfillment.
+# "Launches": apps/launches; "Drop-ship agreements": apps/fulfillment.
 OPERATIONS_NAV = [
     "Inbox",
     "Orders",
+    "Launches",
     "Operations",
     "EDI ledger",
     "Drop-ship agreements",
@@ -34,6 +35,7 @@ def nav_labels(client, user) -> list[str]:
         (Role.AGENT, ["Inbox", "Orders", "Partners"]),
         (Role.OPERATIONS, OPERATIONS_NAV),
         (Role.ADMIN, OPERATIONS_NAV),
+        (Role.MERCHANDISER, ["Inbox", "Launches", "Partners"]),
     ],
 )
 def test_internal_roles_see_what_their_role_opens(client, role, expected):

@@ -39,6 +39,8 @@ SAMPLES = {
     "DocumentSubmitForm": {"note": "Signed by the chamber of commerce."},
     "DocumentAcceptForm": {},
     "DocumentRejectForm": {"reason": "wrong_document"},
+    "ChecklistUpdateForm": {"item": "inventory", "status": "done", "note": "1,200 units at DC Tilburg."},
+    "ConstraintForm": {"sku": "SKU-1", "quantity_at_risk": "120", "date": "2026-12-20", "note": "Port delay."},
 }
 
 
