@@ -9,7 +9,6 @@ does; the test process is the only worker.
 
 import random
 import signal
-import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,6 +71,12 @@ def open_cases(sim, count: int) -> list[Any]:
         result = services.order_apply(document=reduce_order(order))
         cases.extend(result.opened)
     return cases
+
+
+def api_requests(sim) -> int:
+    """Requests SFCC received, token requests aside."""
+    stats = sim.ctl("GET", "/stats")
+    return stats["counters"].get("requests", 0) - stats["token_requests"]
 
 
 def sim_history(sim, order_no: str) -> list[dict[str, Any]]:
@@ -221,22 +226,30 @@ def test_a_worker_killed_mid_call_leaves_the_row_to_be_redelivered_once(
         get_client().get_order(order_no=order["orderNo"])
         # Slow answers: the worker is inside the HTTP call when it dies.
         sim.ctl("PUT", "/faults", {"latency_ms": 4000})
+        requests_before = api_requests(sim)
         services.order_apply(document=reduce_order(order))  # commits; its rows go to the worker
         first = OutboxMessage.objects.order_by("id").first()
         wait_for(
             lambda: DeliveryAttempt.objects.filter(
                 message=first, finished_at__isnull=True
             ).exists(),
-            timeout=30,
+            timeout=60,
             message="the worker to start delivering",
         )
-        time.sleep(0.5)  # well inside the 4 s the simulator takes to answer
+        # The write has reached SFCC, which takes 4 s to answer: the worker dies waiting.
+        # (A fixed sleep here raced a loaded machine's worker, killed before it sent anything.)
+        wait_for(
+            lambda: api_requests(sim) > requests_before,
+            timeout=60,
+            interval=0.05,
+            message="the write to reach the simulator",
+        )
         celery_worker_process.proc.send_signal(signal.SIGKILL)
         celery_worker_process.proc.wait(10)
         # SFCC applied it anyway: the write reached it before the worker died.
         wait_for(
             lambda: [h for h in sim_history(sim, order["orderNo"]) if h["outcome"] == "applied"],
-            timeout=15,
+            timeout=60,
             message="the simulator to apply the write",
         )
         first.refresh_from_db()
