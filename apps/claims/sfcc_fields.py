@@ -5,6 +5,8 @@ The names are listed in docs/claims.md and docs/sfcc-integration.md; the storefr
 them on Order (and Basket) as SFCC requires of custom attributes.
 """
 
+from apps.workspace.models import CaseLine
+
 from .models import Claim, Decision
 
 TEXT_MAX = 2000
@@ -18,7 +20,10 @@ def replacement_text(replacement: list[dict]) -> str | None:
 def claim_attributes(*, case, event_payload: dict) -> dict:
     claim = Claim.objects.filter(case=case).first()
     if claim is None:
-        return {}
+        # case.created is announced before the claim row is written; its lines know the type.
+        line = CaseLine.objects.filter(case=case).order_by("position").first()
+        claim_type = line.data.get("claim_type") if line is not None else None
+        return {"c_crossdockClaimType": claim_type} if claim_type else {}
     return {
         "c_crossdockClaimType": claim.claim_type,
         "c_crossdockClaimDecision": claim.decision or None,

@@ -81,6 +81,11 @@ def test_a_storefront_claim_opens_one_claim_with_the_supplier_of_the_claimed_lin
     assert [
         (line.sku, line.quantity, line.data["unit_price"]) for line in claim.case.lines.all()
     ] == [("JKT-1", Decimal("2.000"), "80.00")]
+    # SFCC hears of the claim as it opens, with its type.
+    opened = OutboxMessage.objects.filter(
+        target="sfcc", case=claim.case, topic__endswith="attributes"
+    ).first()
+    assert opened.payload["attributes"]["c_crossdockClaimType"] == "damage"
     # The order polled again opens nothing twice.
     services.order_apply(
         document=reduce_order({**claimed, "lastModified": "2030-01-01T00:00:00.000Z"})
