@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 from django import forms
+from django.db.models import F
 from django.utils import timezone
 
+from apps.workspace.choices import Visibility
 from apps.workspace.models import FileVersion
 from apps.workspace.payloads import PayloadForm
 
@@ -69,6 +71,17 @@ class MilestoneForm(PayloadForm):
             self.fields["shipment"].widget = forms.Select(
                 choices=[(s.reference, s.reference) for s in shipments]
             )
+
+        if self.case is not None and self.case.pk is not None:
+            # On the case page, proofs are ticked among the case's shared files, not typed as ids.
+            files = FileVersion.objects.filter(
+                attachment__case=self.case,
+                attachment__visibility=Visibility.PARTNER,
+                attachment__current_version=F("pk"),
+            ).order_by("-id")[:50]
+            choices = [(version.pk, version.original_name) for version in files]
+            if choices:
+                self.fields["proofs"].widget = forms.CheckboxSelectMultiple(choices=choices)
 
     def _shipments(self) -> list[TrackedShipment]:
         if self.case is None or self.case.pk is None:

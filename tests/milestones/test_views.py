@@ -108,3 +108,31 @@ def test_the_agent_asks_a_partner_for_an_orders_milestones(client, agent, partne
     assert list(TrackedShipment.objects.values_list("reference", flat=True)) == ["SHP-1", "SHP-2"]
     again = client.post("/milestones/track/?order=00088001", {"partner": partner_a.pk})
     assert again.status_code == 400 and "already tracked" in again.content.decode()
+
+
+def test_the_case_pages_report_dialog_offers_the_cases_files_as_proofs(
+    client, agent, partner_a, user_a
+):
+    from apps.workspace import services as workspace
+
+    case = tracked(agent, partner_a)
+    version = workspace.file_upload(
+        actor=user_a, channel=Channel.WEB, case=case, name="bol.png", content=BytesIO(PNG_BYTES)
+    )
+    client.force_login(user_a)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert re.search(rf'type="checkbox" name="proofs" value="{version.pk}"', page)
+    response = client.post(
+        f"/cases/{case.pk}/transition/",
+        {
+            "transition": "report",
+            "shipment": "SHP-88001-1",
+            "step": "shipped",
+            "carrier": "UPSN",
+            "bill_of_lading": "BOL-9",
+            "proofs": [str(version.pk)],
+        },
+    )
+    assert response.status_code in (200, 302), response.content.decode()[:500]
+    milestone = Milestone.objects.get()
+    assert [p.pk for p in milestone.proofs.all()] == [version.pk]
