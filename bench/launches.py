@@ -144,6 +144,7 @@ def measure(client, url: str, requests: int) -> dict:
     times.sort()
     return {
         "median_ms": round(statistics.median(times), 1),
+        "cpu_median_ms": round(statistics.median(cpu), 1),
         "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
         "queries": queries,
         "bytes": len(response.content),
@@ -188,10 +189,14 @@ def main() -> int:
         f"\nLaunch board on SQLite {connection.Database.sqlite_version}, Python {platform.python_version()}: "
         + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in sizes.items())
     )
-    print("| request | median | p95 | queries | size |\n|---|---:|---:|---:|---:|")
+    print(f"Load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        "| request | median | p95 | CPU median | queries | size |\n|---|---:|---:|---:|---:|---:|"
+    )
     for name, r in results.items():
         print(
-            f"| {name} | {r['median_ms']} ms | {r['p95_ms']} ms | {r['queries']} | {r['bytes'] // 1024} KB |"
+            f"| {name} | {r['median_ms']} ms | {r['p95_ms']} ms | {r['cpu_median_ms']} ms "
+            f"| {r['queries']} | {r['bytes'] // 1024} KB |"
         )
     print(json.dumps({"bench": "launches", **sizes, "seed_seconds": seconds, "results": results}))
     return 0
