@@ -44,6 +44,7 @@ urlpatterns = [
     path("edi/", include("apps.tradinggrid.urls")),
     path("orders/", include("apps.orders.urls")),
     path("exceptions/", include("apps.exceptions.urls")),
+    path("allocations/", include("apps.allocations.urls")),
     path("", include("apps.workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

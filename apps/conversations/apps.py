@@ -20,7 +20,6 @@ class ConversationsConfig(AppConfig):
 
         agents, merchandisers = frozenset({Role.AGENT}), frozenset({Role.MERCHANDISER})
         plain = {
-            CaseKind.ALLOCATION: merchandisers,
             CaseKind.TRADE_DOCUMENT: agents | merchandisers,
             CaseKind.DROPSHIP: agents,
             CaseKind.CLAIM: agents,

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from simulators.sfcc.api import SCAPI_PREFIX, TOKEN_PATH, Api, allowed_methods
+from simulators.sfcc.catalog import Catalog
 from simulators.sfcc.control import Control
 from simulators.sfcc.push import Pusher
 from simulators.sfcc.scenario import Scenario
@@ -63,6 +64,7 @@ class Simulator:
         self.verbose = verbose
         self.api = Api(state)
         self.control = Control(self)
+        self.catalog = Catalog(self)
         self.httpd: SimHTTPServer | None = None
         self._refusing = threading.Event()
         self._outage_over = threading.Event()
@@ -74,6 +76,8 @@ class Simulator:
     # Request pipeline ------------------------------------------------------------------
 
     def dispatch(self, req: Request) -> Response:
+        if (answer := self.catalog.handle(req)) is not None:
+            return answer
         if req.path.startswith("/__control/"):
             refused = answer_method(req, "control", self.control.allowed_methods(req.path))
             return refused or self.control.handle(as_get(req))

@@ -6,6 +6,7 @@ A new PayloadForm without a sample here makes `sample_payload` fail with its nam
 SAMPLES = {
     "ProposalForm": {"resolution": "reship", "ship_date": "2026-12-20", "note": "Reshipping from Tilburg."},
     "AcceptForm": {},
+    "AllocationAnswerForm": {"note": "Confirmed as planned."},
     "PlanForm": {
         "root_cause_code": "carrier_delay",
         "root_cause_detail": "The parcel missed the linehaul at the hub.",

@@ -149,3 +149,4 @@ def _load_builtin_mappings() -> None:
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
         from . import x12_orders  # noqa: F401
+        from . import x12_planning  # noqa: F401
