@@ -110,11 +110,11 @@ def partner_summary(*, plan: DemandPlan) -> list[dict]:
             requested=Sum("forecast_qty"),
             confirmed=Sum(Coalesce(F("confirmed_qty"), ZERO)),
             reserved=Sum(Coalesce(F("reserved_qty"), ZERO)),
-            shortfall=Sum("shortfall"),
-            at_risk=Count("id", filter=Q(at_risk=True)),
+            shortfall_sum=Sum("shortfall"),
+            at_risk_count=Count("id", filter=Q(at_risk=True)),
             substitutes=Count("id", filter=~Q(substitute_sku="")),
         )
-        .order_by("-shortfall", "partner__name")
+        .order_by("-shortfall_sum", "partner__name")
     )
     shares = {
         share.partner_id: share
@@ -136,6 +136,7 @@ def partner_summary(*, plan: DemandPlan) -> list[dict]:
 
     out = []
     for row in rows:
+        row["shortfall"], row["at_risk"] = row.pop("shortfall_sum"), row.pop("at_risk_count")
         share = shares.get(row["partner_id"])
         row["case"] = share.case if share else None
         if share:
@@ -164,12 +165,13 @@ def plan_totals(*, plan: DemandPlan) -> Totals:
         requested=Coalesce(Sum("forecast_qty"), ZERO),
         confirmed=Coalesce(Sum(Coalesce(F("confirmed_qty"), ZERO)), ZERO),
         reserved=Coalesce(Sum(Coalesce(F("reserved_qty"), ZERO)), ZERO),
-        shortfall=Coalesce(Sum("shortfall"), ZERO),
+        shortfall_sum=Coalesce(Sum("shortfall"), ZERO),
         shortfall_lines=Count("id", filter=Q(shortfall__gt=0)),
-        at_risk=Count("id", filter=Q(at_risk=True)),
+        at_risk_count=Count("id", filter=Q(at_risk=True)),
         substitutes_pending=Count("id", filter=Q(substitution=SubstitutionDecision.PENDING)),
         answered=Count("id", filter=~Q(answer_status="")),
     )
+    row["shortfall"], row["at_risk"] = row.pop("shortfall_sum"), row.pop("at_risk_count")
     return Totals(**row)
 
 
