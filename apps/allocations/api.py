@@ -134,50 +134,37 @@ class SubstitutionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[("accept", "Accept"), ("refuse", "Refuse")])
 
 
-TotalsSerializer = inline_serializer(
-    "AllocationTotals",
-    {
-        "lines": serializers.IntegerField(),
-        "requested": serializers.DecimalField(14, 3),
-        "confirmed": serializers.DecimalField(14, 3),
-        "reserved": serializers.DecimalField(14, 3),
-        "shortfall": serializers.DecimalField(14, 3),
-        "shortfall_lines": serializers.IntegerField(),
-        "at_risk": serializers.IntegerField(),
-        "substitutes_pending": serializers.IntegerField(),
-        "answered": serializers.IntegerField(),
-    },
-)
-AllocationSerializer = inline_serializer(
-    "Allocation",
-    {
-        "totals": TotalsSerializer,
-        "partners": inline_serializer(
-            "AllocationPartner",
-            {
-                "partner": serializers.CharField(),
-                "name": serializers.CharField(),
-                "case": serializers.IntegerField(allow_null=True),
-                "status": serializers.CharField(allow_null=True),
-                "lines": serializers.IntegerField(),
-                "answered": serializers.IntegerField(),
-                "requested": serializers.DecimalField(14, 3),
-                "confirmed": serializers.DecimalField(14, 3),
-                "reserved": serializers.DecimalField(14, 3),
-                "shortfall": serializers.DecimalField(14, 3),
-                "at_risk": serializers.IntegerField(),
-            },
-            many=True,
-        ),
-        "lines": PlanLineSerializer(many=True),
-        "next_offset": serializers.IntegerField(allow_null=True),
-    },
-)
+class TotalsSerializer(serializers.Serializer):
+    lines = serializers.IntegerField()
+    requested = serializers.DecimalField(14, 3)
+    confirmed = serializers.DecimalField(14, 3)
+    reserved = serializers.DecimalField(14, 3)
+    shortfall = serializers.DecimalField(14, 3)
+    shortfall_lines = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    substitutes_pending = serializers.IntegerField()
+    answered = serializers.IntegerField()
 
 
-def _refuse_partners(request) -> None:
-    if not scope_of(request.user).internal:
-        raise NotFound()
+class AllocationPartnerSerializer(serializers.Serializer):
+    partner = serializers.CharField(source="partner__code")
+    name = serializers.CharField(source="partner__name")
+    case = serializers.IntegerField(source="case.pk", allow_null=True, default=None)
+    status = serializers.CharField(source="case.status", allow_null=True, default=None)
+    lines = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    requested = serializers.DecimalField(14, 3)
+    confirmed = serializers.DecimalField(14, 3)
+    reserved = serializers.DecimalField(14, 3)
+    shortfall = serializers.DecimalField(14, 3)
+    at_risk = serializers.IntegerField()
+
+
+class AllocationSerializer(serializers.Serializer):
+    totals = TotalsSerializer()
+    partners = AllocationPartnerSerializer(many=True)
+    lines = PlanLineSerializer(many=True)
+    next_offset = serializers.IntegerField(allow_null=True)
 
 
 @extend_schema_view(
@@ -303,35 +290,15 @@ class DemandPlanViewSet(
             raise serializers.ValidationError({"offset": ["A number."]}) from None
         limit = selectors.LINES_PER_PAGE
         lines = list(selectors.lines_filtered(plan=plan, show=show)[offset : offset + limit + 1])
-        totals = selectors.plan_totals(plan=plan)
-        partners = [
-            {
-                "partner": row["partner__code"],
-                "name": row["partner__name"],
-                "case": row["case"].pk if row["case"] else None,
-                "status": row["case"].status if row["case"] else None,
-                **{
-                    k: row[k]
-                    for k in (
-                        "lines",
-                        "answered",
-                        "requested",
-                        "confirmed",
-                        "reserved",
-                        "shortfall",
-                        "at_risk",
-                    )
-                },
-            }
-            for row in selectors.partner_summary(plan=plan)
-        ]
         return Response(
-            {
-                "totals": totals.__dict__,
-                "partners": partners,
-                "lines": PlanLineSerializer(lines[:limit], many=True).data,
-                "next_offset": offset + limit if len(lines) > limit else None,
-            }
+            AllocationSerializer(
+                {
+                    "totals": selectors.plan_totals(plan=plan),
+                    "partners": selectors.partner_summary(plan=plan),
+                    "lines": lines[:limit],
+                    "next_offset": offset + limit if len(lines) > limit else None,
+                }
+            ).data
         )
 
     @extend_schema(

@@ -11,9 +11,10 @@ class AllocationsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.navigation import register_nav
+        from apps.partners.roles import Role
 
         from . import flows
-        from .models import PLAN_ROLES
 
         flows.register()
-        register_nav("Demand plans", "allocations:plan_list", roles=PLAN_ROLES, order=25)
+        # Operations and administrators reach the plans too, from a share's case page.
+        register_nav("Demand plans", "allocations:plan_list", roles={Role.MERCHANDISER}, order=25)
