@@ -20,12 +20,14 @@ from . import collaboration
 
 ORDER_EXCEPTION = "order_exception"
 ESCALATION = "escalation"
+ALLOCATION = "allocation"
 # The flows' transitions and the state each leads to, as the portal documents them.
 PROPOSE = ("propose", "proposed")
 ACKNOWLEDGE = ("acknowledge", "investigating")
 PROPOSE_PLAN = ("propose_plan", "plan_proposed")
+ANSWER_LINES = ("answer", "answered")
 # The retailer's steps that ask the partner for another answer.
-COUNTERS = {ORDER_EXCEPTION: "counter", ESCALATION: "reject_plan"}
+COUNTERS = {ORDER_EXCEPTION: "counter", ESCALATION: "reject_plan", ALLOCATION: "request_revision"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ def answers_for(
             return [proposal(document, partner_name=partner_name, today=today)]
         if kind == ESCALATION:
             return [investigation(document, partner_name=partner_name, today=today)]
+        if kind == ALLOCATION:
+            return [allocation(document, partner_name=partner_name, today=today)]
         return [Answer()]
     if event == "case.transitioned":
         step = collaboration.event_data(document).get("transition")
@@ -61,6 +65,12 @@ def answers_for(
             if kind == ORDER_EXCEPTION:
                 return [
                     proposal(
+                        opened or document, partner_name=partner_name, today=today, revised=True
+                    )
+                ]
+            if kind == ALLOCATION:
+                return [
+                    allocation(
                         opened or document, partner_name=partner_name, today=today, revised=True
                     )
                 ]
@@ -270,6 +280,67 @@ def plan(
             "plan": plan_text,
             "plan_due": due.isoformat(),
         },
+    )
+
+
+# --- Allocation requests (demand plans) ------------------------------------------------------
+
+# What a partner offers instead when it cannot make a product (the demo catalog's pairs).
+SUBSTITUTES = {
+    "HDPN-BT": "HDPN-BT2",
+    "TENT-2P": "TENT-4P",
+    "JKT-RAIN-M": "JKT-RAIN-L",
+    "DUVET-KING": "DUVET-QUEEN",
+}
+
+
+def allocation(
+    document: Mapping[str, Any], *, partner_name: str, today: date, revised: bool = False
+) -> Answer:
+    """Every line answered, in part as real suppliers do: most confirmed, the first short with
+    the rest backordered, one offered as a substitute where the bot knows one. A revision
+    confirms what it can in full."""
+    lines = [
+        line
+        for line in collaboration.event_data(document).get("lines") or []
+        if isinstance(line, Mapping)
+    ]
+    answers = []
+    substituted = False
+    for index, line in enumerate(lines):
+        quantity = _decimal(line.get("quantity"))
+        sku = str(line.get("sku") or "")
+        entry: dict[str, Any] = {"line": line.get("position")}
+        if revised:
+            entry.update(status="accepted", quantity=_plain(quantity))
+        elif sku in SUBSTITUTES and not substituted:
+            substituted = True
+            entry.update(
+                status="substituted",
+                quantity="0",
+                substitute_sku=SUBSTITUTES[sku],
+                substitute_quantity=_plain(quantity),
+                note=f"{sku} is constrained; {SUBSTITUTES[sku]} ships instead.",
+            )
+        elif index == 0 and quantity > 1:
+            confirmed = (quantity * Decimal("0.6")).to_integral_value()
+            entry.update(
+                status="backordered",
+                quantity=_plain(confirmed),
+                date=(today + timedelta(days=21)).isoformat(),
+                note="The rest follows from our next production run.",
+            )
+        else:
+            entry.update(status="accepted", quantity=_plain(quantity))
+        answers.append(entry)
+    text = f"{partner_name} here: " + (
+        "revised, everything confirmed." if revised else "our allocation, line by line."
+    )
+    return Answer(
+        transition=ANSWER_LINES[0],
+        to_status=ANSWER_LINES[1],
+        text=text,
+        payload={"lines": answers} if answers else None,
     )
 
 

@@ -137,3 +137,27 @@ def test_an_846_for_another_partners_request_is_refused(
     assert inbound.status == Status.ACCEPTED_WITH_ERRORS
     assert "names no allocation request" in inbound.status_detail
     assert not LineAnswer.objects.filter(line__case=other).exists()
+
+
+def test_the_simulators_partner_bot_answers_in_part_with_a_substitute(
+    sfcc, mailbox, merch, edi_partner
+):
+    from tests.tradinggrid.test_bots import answer_from_the_bot, sent_to_partner
+
+    plan = twin_plan(merch, edi_partner)
+    case = AllocationShare.objects.get(plan=plan).case
+    answer_from_the_bot(edi_partner, mailbox, sent_to_partner(mailbox, "case.created"))
+
+    inbound = Interchange.objects.get(direction=Direction.INBOUND)
+    assert inbound.status == Status.ACCEPTED, inbound.status_detail
+    case.refresh_from_db()
+    assert case.status == "answered"
+    lines = {p.sku: p for p in PlanLine.objects.filter(plan=plan)}
+    assert (lines["TENT-2P"].answer_status, lines["TENT-2P"].substitute_sku) == (
+        "substituted",
+        "TENT-4P",
+    )
+    assert (lines["HDPN-BT"].answer_status, lines["HDPN-BT"].confirmed_qty) == (
+        "accepted",
+        Decimal("80"),
+    )
