@@ -101,3 +101,19 @@ def write_product_attributes(*, sku: str, attributes: dict, key: str = "", case=
         case=case,
     )
     return True
+
+
+class offline:  # noqa: N801  (used as a context manager: `with catalog.offline():`)
+    """Work without SFCC for a block: reads answer None ("not checked"), writes are skipped.
+
+    The demo seed uses it, since it must run whether or not SFCC is reachable.
+    """
+
+    def __enter__(self):
+        global _provider
+        self._saved, _provider = _provider, None
+        return self
+
+    def __exit__(self, *exc_info):
+        global _provider
+        _provider = self._saved
