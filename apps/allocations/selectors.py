@@ -99,8 +99,12 @@ def lines_filtered(
     return lines.select_related("partner", "case_line").order_by("row")
 
 
-def partner_summary(*, plan: DemandPlan) -> list[dict]:
-    """One row per partner: requested, confirmed, reserved, shortfall, lines at risk, answered."""
+PARTNERS_SHOWN = 25
+
+
+def partner_summary(*, plan: DemandPlan, limit: int | None = None) -> list[dict]:
+    """One row per partner (the `limit` with the largest shortfall first): requested,
+    confirmed, reserved, shortfall, lines at risk, answered."""
     rows = (
         lines_with_figures(PlanLine.objects.filter(plan=plan))
         .values("partner_id", "partner__name", "partner__code")

@@ -89,7 +89,13 @@ def plan_detail(
     context = {
         "plan": plan,
         "totals": selectors.plan_totals(plan=plan),
-        "partners": selectors.partner_summary(plan=plan),
+        # The partners with the largest shortfall first; all of them on request.
+        "partners": selectors.partner_summary(
+            plan=plan,
+            limit=None if request.GET.get("partners") == "all" else selectors.PARTNERS_SHOWN,
+        ),
+        "partners_shown": selectors.PARTNERS_SHOWN,
+        "all_partners": request.GET.get("partners") == "all",
         "page": page,
         "lines": page.object_list,
         "show": show,

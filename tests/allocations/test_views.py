@@ -159,3 +159,15 @@ def test_the_allocation_view_costs_the_same_queries_whatever_the_size(
     assert response.text.count("data-row=") == min(lines, 100)
     with django_assert_max_num_queries(12):
         assert client.get(url + "?show=shortfall&page=2").status_code == 200
+
+
+def test_another_partner_can_neither_read_nor_answer_a_share(sfcc, client, merch, north, alpine):
+    plan = published_plan(merch, north, alpine)
+    north_case = AllocationShare.objects.get(plan=plan, partner=north).case
+    client.force_login(member(alpine))
+    assert client.get(north_case.get_absolute_url()).status_code == 404
+    assert client.get(reverse("allocations:share_answers_template", args=[north_case.pk])).status_code == 404
+    answers = csv_file("line,answer\n1,confirm\n2,confirm\n3,confirm\n")
+    response = client.post(reverse("allocations:share_answers_upload", args=[north_case.pk]), {"file": answers})
+    assert response.status_code == 404
+    assert not PlanLine.objects.filter(plan=plan, partner=north).exclude(answer_status="").exists()
