@@ -22,6 +22,21 @@ from .models import PlanLine, PlanStatus
 from .page_forms import AnswersUploadForm, ImportForm, LineForm, PlanForm, PriorityRequestForm
 
 
+def _page_urls(request: HttpRequest, page) -> dict:
+    """The pager's links: this page's query string with another page number."""
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return f"?{query.urlencode()}"
+
+    return {
+        "prev_url": url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": url(page.next_page_number()) if page.has_next() else "",
+        "summary": f"Page {page.number} of {page.paginator.num_pages}",
+    }
+
+
 def _plan(request: HttpRequest, pk: int):
     plan = selectors.plan_get(actor=request.user, pk=pk)
     if plan is None:
@@ -45,7 +60,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     _planner(request)
     plans = selectors.plans_for_actor(actor=request.user)
     page = Paginator(plans, 50).get_page(request.GET.get("page"))
-    return render(request, "allocations/plan_list.html", {"page": page, "plans": page.object_list})
+    return render(
+        request,
+        "allocations/plan_list.html",
+        {"page": page, "plans": page.object_list, **_page_urls(request, page)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,6 +117,7 @@ def plan_detail(
         "all_partners": request.GET.get("partners") == "all",
         "page": page,
         "lines": page.object_list,
+        **_page_urls(request, page),
         "show": show,
         "partner_id": partner_id,
         "filters": selectors.FILTERS,

@@ -166,8 +166,20 @@ def test_another_partner_can_neither_read_nor_answer_a_share(sfcc, client, merch
     north_case = AllocationShare.objects.get(plan=plan, partner=north).case
     client.force_login(member(alpine))
     assert client.get(north_case.get_absolute_url()).status_code == 404
-    assert client.get(reverse("allocations:share_answers_template", args=[north_case.pk])).status_code == 404
+    assert (
+        client.get(reverse("allocations:share_answers_template", args=[north_case.pk])).status_code
+        == 404
+    )
     answers = csv_file("line,answer\n1,confirm\n2,confirm\n3,confirm\n")
-    response = client.post(reverse("allocations:share_answers_upload", args=[north_case.pk]), {"file": answers})
+    response = client.post(
+        reverse("allocations:share_answers_upload", args=[north_case.pk]), {"file": answers}
+    )
     assert response.status_code == 404
     assert not PlanLine.objects.filter(plan=plan, partner=north).exclude(answer_status="").exists()
+
+
+def test_the_lines_are_paged_with_links_that_keep_the_filter(client, merch):
+    plan = _big_plan(merch, 3, 400)  # 134 unanswered: two pages
+    client.force_login(merch)
+    page = client.get(reverse("allocations:plan_detail", args=[plan.pk]) + "?show=unanswered").text
+    assert 'href="?show=unanswered&amp;page=2"' in page and "Page 1 of" in page
