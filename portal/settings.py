@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.claims",
     "apps.documents",
     "apps.launches",
+    "apps.allocations",
     "apps.conversations",
     "apps.sync",
     "apps.sfcc",
@@ -410,6 +411,8 @@ SFCC_SITE_ID = env_str("SFCC_SITE_ID", "RefArch")
 SFCC_PUSH_SECRET = env_str("SFCC_PUSH_SECRET")  # empty: pushes are refused
 SFCC_POLL_SECONDS = env_int("SFCC_POLL_SECONDS", 30)
 SFCC_POLL_LOOKBACK_HOURS = env_int("SFCC_POLL_LOOKBACK_HOURS", 24)
+SFCC_INVENTORY_LIST_ID = env_str("SFCC_INVENTORY_LIST_ID", "inventory_m")  # OCAPI inventory list read for plans
+SFCC_WRITE_ALLOCATIONS = env_bool("SFCC_WRITE_ALLOCATIONS", True)  # c_ attributes on products
 CELERY_BEAT_SCHEDULE["sfcc-poll-orders"] = {
     "task": "apps.sfcc.tasks.poll_orders",
     "schedule": float(SFCC_POLL_SECONDS),

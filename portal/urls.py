@@ -49,6 +49,7 @@ urlpatterns = [
     path("claims/", include("apps.claims.urls")),
     path("documents/", include("apps.documents.urls")),
     path("launches/", include("apps.launches.urls")),
+    path("allocations/", include("apps.allocations.urls")),
     path("", include("apps.workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

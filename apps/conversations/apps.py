@@ -20,7 +20,6 @@ class ConversationsConfig(AppConfig):
 
         agents, merchandisers = frozenset({Role.AGENT}), frozenset({Role.MERCHANDISER})
         plain = {
-            CaseKind.ALLOCATION: merchandisers,
             CaseKind.GENERAL: agents | merchandisers,
         }
         for kind, roles in plain.items():

@@ -16,12 +16,15 @@ class SfccAppConfig(AppConfig):
     def ready(self) -> None:
         # Every process that loads the app (web, worker, beat) knows the same handlers.
         from apps.orders import campaigns as campaign_registry
+        from apps.orders.catalog import register_catalog
         from apps.sync.registry import register_applier, register_deliverer
         from apps.workspace import events
 
-        from . import campaigns, deliverer, inbound, outbound
+        from . import campaigns, catalog, deliverer, inbound, outbound
 
         register_deliverer(deliverer.TARGET, deliverer.deliver_to_sfcc)
+        register_catalog(catalog.provider())
+        register_deliverer(catalog.TARGET, catalog.deliver_product_attributes)
         register_applier(inbound.PUSH_SOURCE, inbound.apply_pushed_event)
         register_applier(inbound.POLL_SOURCE, inbound.apply_polled_order)
         events.subscribe(outbound.on_case_event)

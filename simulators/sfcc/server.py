@@ -15,6 +15,7 @@ from typing import Any
 
 from simulators.sfcc.api import SCAPI_PREFIX, TOKEN_PATH, Api, allowed_methods
 from simulators.sfcc.campaigns import Campaigns
+from simulators.sfcc.catalog import Catalog
 from simulators.sfcc.control import Control
 from simulators.sfcc.push import Pusher
 from simulators.sfcc.scenario import Scenario
@@ -65,6 +66,7 @@ class Simulator:
         self.api = Api(state)
         self.control = Control(self)
         self.campaigns = Campaigns(self)
+        self.catalog = Catalog(self)
         self.httpd: SimHTTPServer | None = None
         self._refusing = threading.Event()
         self._outage_over = threading.Event()
@@ -77,6 +79,8 @@ class Simulator:
 
     def dispatch(self, req: Request) -> Response:
         if (answer := self.campaigns.dispatch(req)) is not None:
+            return answer
+        if (answer := self.catalog.handle(req)) is not None:
             return answer
         if req.path.startswith("/__control/"):
             refused = answer_method(req, "control", self.control.allowed_methods(req.path))

@@ -22,6 +22,7 @@ ORDER_EXCEPTION = "order_exception"
 ESCALATION = "escalation"
 DROPSHIP = "dropship"
 CLAIM = "claim"
+ALLOCATION = "allocation"
 # The flows' transitions and the state each leads to, as the portal documents them.
 PROPOSE = ("propose", "proposed")
 ACKNOWLEDGE = ("acknowledge", "investigating")
@@ -29,8 +30,9 @@ PROPOSE_PLAN = ("propose_plan", "plan_proposed")
 LAUNCH = "launch"
 UPDATE_CHECKLIST = ("update_checklist", "preparing")
 FLAG_CONSTRAINT = ("flag_constraint", "constrained")
+ANSWER_LINES = ("answer", "answered")
 # The retailer's steps that ask the partner for another answer.
-COUNTERS = {ORDER_EXCEPTION: "counter", ESCALATION: "reject_plan"}
+COUNTERS = {ORDER_EXCEPTION: "counter", ESCALATION: "reject_plan", ALLOCATION: "request_revision"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def answers_for(
             return [claim_decision(document, partner_name=partner_name)]
         if kind == LAUNCH:
             return [launch_checklist(document, today=today)]
+        if kind == ALLOCATION:
+            return [allocation(document, partner_name=partner_name, today=today)]
         return [Answer()]
     if event == "case.transitioned":
         step = collaboration.event_data(document).get("transition")
@@ -84,6 +88,12 @@ def answers_for(
             if kind == ORDER_EXCEPTION:
                 return [
                     proposal(
+                        opened or document, partner_name=partner_name, today=today, revised=True
+                    )
+                ]
+            if kind == ALLOCATION:
+                return [
+                    allocation(
                         opened or document, partner_name=partner_name, today=today, revised=True
                     )
                 ]
@@ -384,6 +394,65 @@ def claim_follow_up(
             )
         ]
     return []
+# --- Allocation requests (demand plans) ------------------------------------------------------
+
+# What a partner offers instead when it cannot make a product (the demo catalog's pairs).
+SUBSTITUTES = {
+    "HDPN-BT": "HDPN-BT2",
+    "TENT-2P": "TENT-4P",
+    "JKT-RAIN-M": "JKT-RAIN-L",
+    "DUVET-KING": "DUVET-QUEEN",
+}
+
+
+def allocation(
+    document: Mapping[str, Any], *, partner_name: str, today: date, revised: bool = False
+) -> Answer:
+    """Every line answered, in part as real suppliers do: most confirmed, the first short with
+    the rest backordered, one offered as a substitute where the bot knows one. A revision
+    confirms what it can in full."""
+    lines = [
+        line
+        for line in collaboration.event_data(document).get("lines") or []
+        if isinstance(line, Mapping)
+    ]
+    answers = []
+    substituted = False
+    for index, line in enumerate(lines):
+        quantity = _decimal(line.get("quantity"))
+        sku = str(line.get("sku") or "")
+        entry: dict[str, Any] = {"line": line.get("position")}
+        if revised:
+            entry.update(status="accepted", quantity=_plain(quantity))
+        elif sku in SUBSTITUTES and not substituted:
+            substituted = True
+            entry.update(
+                status="substituted",
+                quantity="0",
+                substitute_sku=SUBSTITUTES[sku],
+                substitute_quantity=_plain(quantity),
+                note=f"{sku} is constrained; {SUBSTITUTES[sku]} ships instead.",
+            )
+        elif index == 0 and quantity > 1:
+            confirmed = (quantity * Decimal("0.6")).to_integral_value()
+            entry.update(
+                status="backordered",
+                quantity=_plain(confirmed),
+                date=(today + timedelta(days=21)).isoformat(),
+                note="The rest follows from our next production run.",
+            )
+        else:
+            entry.update(status="accepted", quantity=_plain(quantity))
+        answers.append(entry)
+    text = f"{partner_name} here: " + (
+        "revised, everything confirmed." if revised else "our allocation, line by line."
+    )
+    return Answer(
+        transition=ANSWER_LINES[0],
+        to_status=ANSWER_LINES[1],
+        text=text,
+        payload={"lines": answers} if answers else None,
+    )
 
 
 # --- Helpers ---------------------------------------------------------------------------------

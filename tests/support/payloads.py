@@ -10,6 +10,7 @@ SAMPLES = {
         "note": "Reshipping from Tilburg.",
     },
     "AcceptForm": {},
+    "AllocationAnswerForm": {"note": "Confirmed as planned."},
     "PlanForm": {
         "root_cause_code": "carrier_delay",
         "root_cause_detail": "The parcel missed the linehaul at the hub.",

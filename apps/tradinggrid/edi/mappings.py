@@ -154,6 +154,7 @@ def _load_builtin_mappings() -> None:
             edifact_orders,  # ORDERS out, ORDRSP in
             x12_changes,  # 860, 865, 870: flow 4's order changes
             x12_orders,  # 850, 855
+            x12_planning,  # 830 out, 846 in: flow 2's allocations
             x12_returns,  # 180: flow 5's returns
             x12_shipments,  # 856, 214: flow 8's milestones
         )
