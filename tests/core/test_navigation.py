@@ -35,7 +35,7 @@ def nav_labels(client, user) -> list[str]:
         (Role.AGENT, ["Inbox", "Orders", "Partners"]),
         (Role.OPERATIONS, OPERATIONS_NAV),
         (Role.ADMIN, OPERATIONS_NAV),
-        (Role.MERCHANDISER, ["Inbox", "Launches", "Partners"]),
+        (Role.MERCHANDISER, ["Inbox", "Demand plans", "Launches", "Partners"]),
     ],
 )
 def test_internal_roles_see_what_their_role_opens(client, role, expected):
