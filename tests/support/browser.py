@@ -48,8 +48,16 @@ def page(browser, live_server):
     context.close()
 
 
-def login(page, email: str, password: str) -> None:
+def login(page, email: str, password: str, *, totp_secret: str | None = None) -> None:
+    """Sign in as a person would; users the MFA policy covers then enter their code."""
+    from tests.factories import TOTP_SECRET, totp_code
+
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.get_by_placeholder("Code").fill(totp_code(totp_secret or TOTP_SECRET))
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_load_state()
