@@ -66,6 +66,8 @@ def demo_env() -> dict[str, str]:
         "TRADINGGRID_PASSWORD": "crossdock",
         "TRADINGGRID_KNOWN_HOSTS_PATH": str(VAR / "tradinggrid" / "known_hosts"),
         "PYTHONUNBUFFERED": "1",
+        # The demo is plain HTTP on loopback: cookies marked Secure would not come back.
+        "DJANGO_SECURE_COOKIES": os.environ.get("DJANGO_SECURE_COOKIES", "0"),
     }
     return env
 
