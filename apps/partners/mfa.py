@@ -1,4 +1,6 @@
-"""Two-factor sign-in by policy: who must have it, and a middleware that sends them to enrol.
+"""Account access policy: two-factor sign-in, and no session for a deactivated organization.
+
+Two-factor sign-in by policy: who must have it, and a middleware that sends them to enrol.
 
 allauth asks an enrolled user for a code at every sign-in but cannot require anyone to enrol.
 Required: internal users, staff and superusers, and partner administrators always; partner
@@ -9,6 +11,7 @@ such a user reaches only enrolment, sign-out and static files; the API refuses t
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
+from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -54,6 +57,16 @@ class RequireMfaMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         path = request.path
+        membership = user.membership if user is not None and user.is_authenticated else None
+        if membership is not None and not membership.organization.is_active:
+            # A deactivated organization's people keep no session (API keys stop already).
+            logout(request)
+            if path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": {"code": "not_authenticated", "message": "Sign in again."}},
+                    status=403,
+                )
+            return redirect(reverse("account_login"))
         if (
             user is not None
             and user.is_authenticated

@@ -84,3 +84,31 @@ def test_partner_members_need_mfa_where_their_organization_asks_for_it(client):
 def test_an_enrolled_user_uses_the_portal(client):
     client.force_login(person(Role.AGENT))
     assert client.get(reverse("workspace:inbox")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_people_of_a_deactivated_organization_lose_their_browser_session(client):
+    partner = OrganizationFactory()
+    client.force_login(person(Role.PARTNER_MEMBER, partner))
+    assert client.get("/cases/").status_code == 200
+    partner.is_active = False
+    partner.save(update_fields=["is_active"])
+    page = client.get("/cases/")
+    assert page.status_code == 302 and page["Location"] == "/accounts/login/"
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_an_invitation_to_a_deactivated_organization_cannot_be_accepted(client, retail_admin):
+    from apps.core.errors import DomainError
+    from apps.partners import services
+
+    partner = OrganizationFactory()
+    invitation = services.invitation_create(
+        actor=retail_admin, organization=partner, email="late@acme.test", role=Role.PARTNER_MEMBER
+    )
+    token = services.invitation_token(invitation)
+    partner.is_active = False
+    partner.save(update_fields=["is_active"])
+    with pytest.raises(DomainError, match="no longer uses the portal"):
+        services.invitation_accept(token=token, full_name="Late", password="a-long-pass-phrase-42")

@@ -58,6 +58,10 @@ def login(page, email: str, password: str, *, totp_secret: str | None = None) ->
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
     if "/accounts/2fa/authenticate/" in page.url:
+        from django.core.cache import cache
+
+        # allauth refuses a code used before by the same user id; ids repeat across tests.
+        cache.clear()
         page.get_by_placeholder("Code").fill(totp_code(totp_secret or TOTP_SECRET))
         page.get_by_role("button", name="Sign In").click()
         page.wait_for_load_state()
