@@ -48,6 +48,23 @@ def mfa_enrolled(user) -> bool:
     ).exists()
 
 
+ENROLLED_KEY = "mfa_policy_enrolled"
+
+
+def _enrolled(request, user) -> bool:
+    """Asked once per session (a query per page otherwise); removing an authenticator clears it."""
+    if not mfa_enrolled(user):
+        return False
+    request.session[ENROLLED_KEY] = user.pk
+    return True
+
+
+def forget_enrolment(sender=None, request=None, **kwargs) -> None:
+    """allauth's authenticator_removed signal: check the policy again at the next request."""
+    if request is not None:
+        request.session.pop(ENROLLED_KEY, None)
+
+
 class RequireMfaMiddleware:
     """Send a signed-in user whom policy requires to use two-factor sign-in to enrol first."""
 
@@ -71,8 +88,9 @@ class RequireMfaMiddleware:
             user is not None
             and user.is_authenticated
             and not path.startswith(ALLOWED_PREFIXES + ALWAYS_ALLOWED)
+            and request.session.get(ENROLLED_KEY) != user.pk
             and mfa_required(user)
-            and not mfa_enrolled(user)
+            and not _enrolled(request, user)
         ):
             if path.startswith("/api/"):
                 return JsonResponse(

@@ -1,4 +1,4 @@
-"""Sessions: an idle timeout instead of two weeks, and Secure cookies unless in debug."""
+"""Sessions: a working day instead of two weeks, and Secure cookies unless in debug."""
 
 from __future__ import annotations
 
@@ -41,14 +41,9 @@ def test_cookies_are_secure_by_default_outside_debug():
 
 
 @pytest.mark.django_db
-def test_a_stolen_session_left_idle_expires_within_hours_not_weeks(client):
+def test_a_stolen_session_expires_within_a_working_day_not_two_weeks(client):
     user = person(Role.AGENT)
     client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     client.post("/accounts/2fa/authenticate/", {"code": totp_code()})
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    first = Session.objects.get(session_key=key).expire_date
-    assert first <= timezone.now() + timedelta(hours=2)  # not two weeks
-    # Each request slides the expiry: activity keeps the session, silence ends it.
-    Session.objects.filter(session_key=key).update(expire_date=first - timedelta(minutes=30))
-    assert client.get("/cases/").status_code == 200
-    assert Session.objects.get(session_key=key).expire_date > first - timedelta(minutes=1)
+    assert Session.objects.get(session_key=key).expire_date <= timezone.now() + timedelta(hours=8)
