@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from apps.accounts import views as accounts_views
 from apps.core import views as core_views
 from apps.core.api import ApiNotFound
 from apps.partners.api.views import OrganizationViewSet
@@ -51,8 +52,12 @@ urlpatterns = [
     path("launches/", include("apps.launches.urls")),
     path("allocations/", include("apps.allocations.urls")),
     path("", include("apps.workspace.urls")),
+    # Before the admin's own URLs: its login form would bypass allauth's MFA and rate limits.
+    path("admin/login/", accounts_views.admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]
+
+handler500 = "apps.core.api.server_error"

@@ -1,7 +1,8 @@
 """Run the embedded deployment: web, Celery worker and beat, and both simulators; Ctrl-C stops all.
 
 `make run` migrates and seeds first, then calls this. Each process runs in its own session
-so one Ctrl-C (or a crash of any of them) tears the whole set down, never leaving orphans.
+so one Ctrl-C tears the whole set down, never leaving orphans. A crashed Celery worker or beat
+is restarted (with a log line); a crash of the web process or a simulator stops everything.
 """
 
 import os
@@ -24,6 +25,8 @@ TG_SFTP_PORT = int(os.environ.get("TG_SIMULATOR_SFTP_PORT", "8722"))
 TG_CONTROL_PORT = int(os.environ.get("TG_SIMULATOR_CONTROL_PORT", "8723"))
 PUSH_SECRET = os.environ.get("SFCC_PUSH_SECRET", "crossdock-demo-push-secret")
 VAR = ROOT / "var"
+# Processes that are restarted when they crash, rather than stopping everything.
+RESTARTED = ("worker", "beat")
 
 
 def processes() -> dict[str, list[str]]:
@@ -63,6 +66,8 @@ def demo_env() -> dict[str, str]:
         "TRADINGGRID_PASSWORD": "crossdock",
         "TRADINGGRID_KNOWN_HOSTS_PATH": str(VAR / "tradinggrid" / "known_hosts"),
         "PYTHONUNBUFFERED": "1",
+        # The demo is plain HTTP on loopback: cookies marked Secure would not come back.
+        "DJANGO_SECURE_COOKIES": os.environ.get("DJANGO_SECURE_COOKIES", "0"),
     }
     return env
 
@@ -170,13 +175,33 @@ def main() -> int:
     time.sleep(2)
     print(banner(), flush=True)
     exit_code = 0
+    restarts: dict[str, list[float]] = {}
     while not stopping:
-        for name, proc in running.items():
-            if proc.poll() is not None:
-                print(f"{name} exited with {proc.returncode}; stopping the rest.", flush=True)
-                exit_code = proc.returncode or 1
-                stopping = True
-                break
+        for name, proc in list(running.items()):
+            if proc.poll() is None:
+                continue
+            if name in RESTARTED and name in commands:
+                # A crashed worker or beat must not take the portal down: start it again, with
+                # a pause when it keeps crashing so a broken one does not spin.
+                now = time.monotonic()
+                recent = [t for t in restarts.get(name, []) if now - t < 60] + [now]
+                restarts[name] = recent
+                wait = min(30, 2 ** (len(recent) - 1)) if len(recent) > 1 else 0
+                print(
+                    f"{name} exited with {proc.returncode}; restarting it"
+                    + (f" in {wait} s" if wait else "")
+                    + f" (restart {len(recent)} in the last minute).",
+                    flush=True,
+                )
+                time.sleep(wait)
+                running[name] = subprocess.Popen(
+                    commands[name], cwd=ROOT, env=env, start_new_session=True
+                )
+                continue
+            print(f"{name} exited with {proc.returncode}; stopping the rest.", flush=True)
+            exit_code = proc.returncode or 1
+            stopping = True
+            break
         time.sleep(0.5)
     for proc in running.values():
         if proc.poll() is None:

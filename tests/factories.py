@@ -2,13 +2,24 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils.text import slugify
 
 from apps.accounts.models import User
+from apps.partners.mfa import mfa_required_for_role
 from apps.partners.models import Membership, Organization
 from apps.partners.roles import OrganizationKind, Role
 
 PASSWORD = "s3cret-pass-123"  # noqa: S105
+# Test users whom the MFA policy requires to use two-factor sign-in are enrolled with this.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+
+def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
+    """The authenticator app's current code for `secret`."""
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(at or time.time()) // 30))
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -50,10 +61,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.PARTNER_MEMBER
+
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        """Enrolled as the policy requires (pass `mfa=False` for a user who has not yet)."""
+        if create and extracted is not False and mfa_required_for_role(obj.role, obj.organization):
+            TOTP.activate(obj.user, TOTP_SECRET)
 
 
 def member(organization: Organization, role: str = Role.PARTNER_MEMBER) -> User:

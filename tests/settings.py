@@ -25,5 +25,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
             "CROSSDOCK_TEST_DB", f"{tempfile.gettempdir()}/crossdock-test-{os.getpid()}.sqlite3"
         )
     }
+# The live server of browser tests is plain HTTP: Secure cookies would not come back.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 WHITENOISE_USE_FINDERS = True  # serve static files from the source tree, no collectstatic
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

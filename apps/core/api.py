@@ -1,13 +1,20 @@
 """The API's error format: every 4xx and 5xx answers with a JSON body that gives a reason."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.errors import DomainError
+from apps.core.parsers import DepthLimitedJSONParser
+
+__all__ = ["ApiNotFound", "DepthLimitedJSONParser", "exception_handler", "server_error"]
+
+logger = logging.getLogger("apps.api")
 
 
 def exception_handler(exc, context):
@@ -31,7 +38,15 @@ def exception_handler(exc, context):
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # Unexpected: logged with its traceback, answered in the API's shape (never the HTML
+        # error page), and nothing of the exception shown to the client.
+        view = context.get("view")
+        logger.exception("Unhandled API error in %s", type(view).__name__ if view else "?")
+        set_rollback()
+        return Response(
+            {"error": {"code": "server_error", "message": "An unexpected error occurred."}},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         body = {"code": "invalid", "message": "The request is not valid.", "fields": detail}
@@ -62,3 +77,15 @@ class ApiNotFound(APIView):
 
     def options(self, request, *args, **kwargs):
         raise exceptions.NotFound("No such API endpoint.")
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: JSON under /api/ (errors outside a DRF view, e.g. in middleware)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "server_error", "message": "An unexpected error occurred."}},
+            status=500,
+        )
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request, *args, **kwargs)

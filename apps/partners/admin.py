@@ -12,7 +12,9 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "code", "tg_qualifier", "tg_id", "channel", "is_active"]
+    list_display = [
+        "name", "kind", "code", "tg_qualifier", "tg_id", "channel", "is_active", "require_mfa"
+    ]
     list_filter = ["kind", "channel", "edi_standard", "is_active"]
     search_fields = ["name", "code", "tg_id"]
     prepopulated_fields = {"slug": ["name"]}

@@ -16,6 +16,11 @@ class PartnersConfig(AppConfig):
         from .tenancy import Scope
 
         register_identity(membership=membership_of, scope=Scope.for_user)
+        from allauth.mfa.signals import authenticator_removed
+
+        from .mfa import forget_enrolment
+
+        authenticator_removed.connect(forget_enrolment, dispatch_uid="partners.mfa.forget")
         register_nav("Partners", "partners:organization_list", roles=INTERNAL_ROLES, order=50)
         register_nav("My organization", "partners:organization_list", roles=PARTNER_ROLES, order=60)
         # The API's docs sit with the keys that open it: partner admins issue them.

@@ -13,6 +13,10 @@ from django.apps import apps
 from .roles import Channel, EdiStandard, OrganizationKind, Role
 
 DEMO_PASSWORD = "crossdock-demo"  # noqa: S105 - published in the README on purpose
+# Demo users whom the MFA policy covers are enrolled with this published TOTP secret: the
+# policy is enforced in the demo exactly as in production (no bypass switch exists to be left
+# on by mistake), and the secret is no more public than the demo password beside it.
+DEMO_TOTP_SECRET = "CROSSDOCKDEMOTOTPSECRETXYZ234567"  # noqa: S105
 
 INTERNAL_TEAMS = [
     ("Customer Service", "RET-CS"),

@@ -48,6 +48,12 @@ class Organization(models.Model):
     )
     edi_version = models.CharField(max_length=10, default="004010")
     is_active = models.BooleanField(default=True)
+    require_mfa = models.BooleanField(
+        "Require two-factor sign-in for all members",
+        default=False,
+        help_text="Partner administrators and internal users always need it; this extends it "
+        "to every member.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganizationQuerySet.as_manager()

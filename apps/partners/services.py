@@ -98,6 +98,8 @@ def invitation_from_token(token: str) -> Invitation:
         raise Conflict("This invitation has already been used. Sign in instead.")
     if not invitation.is_pending:
         raise DomainError("This invitation is no longer valid. Ask for a new one.")
+    if not invitation.organization.is_active:
+        raise DomainError("This organization no longer uses the portal.")
     return invitation
 
 

@@ -233,6 +233,9 @@ def _x12_997(
     ack = build_997(
         interchange=interchange, control_numbers=control_numbers, now=now, version=version
     )
+    if interchange.usage_indicator == "T":
+        # The answer to a test interchange is a test interchange too (ISA15).
+        ack.isa.elements[14] = "T"
     return dataclasses.replace(_x12_result(ack, encoding), notes=notes)
 
 

@@ -10,6 +10,7 @@
 | TRADINGGRID_QUALIFIER, _ID         | ZZ, CROSSDOCK                        | the retailer's own Trading Grid identity |
 | TRADINGGRID_POLL_SECONDS           | 10                                   | how often beat polls the inbound folder |
 | TRADINGGRID_ACK_DEADLINE_MINUTES   | 60                                   | a 997/CONTRL later than this raises an alert |
+| TRADINGGRID_MAX_DOCUMENT_BYTES     | 64 MiB                               | larger inbound files are quarantined unread |
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def poll_seconds() -> float:
 
 def poll_batch() -> int:
     return int(getattr(settings, "TRADINGGRID_POLL_BATCH", 100))
+
+
+def max_document_bytes() -> int:
+    """Inbound files above this are quarantined from the listing, never fetched."""
+    return int(getattr(settings, "TRADINGGRID_MAX_DOCUMENT_BYTES", 64 * 1024 * 1024))
 
 
 def retry_floor_seconds() -> float:

@@ -8,8 +8,9 @@ can and leaves the rest empty. Validation is the EDI library's job, later.
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass, field
+
+from apps.core import jsonsafe
 
 from .edi import EdiError, Party
 from .edi.x12_reader import parse_isa
@@ -40,6 +41,7 @@ class Envelope:
     document_id: str = ""
     in_reply_to: str = ""
     case_public_id: str = ""
+    usage: str = ""  # ISA15: P or T
     groups: list[X12GroupOutline] = field(default_factory=list)
 
     @property
@@ -70,8 +72,11 @@ def read_envelope(data: bytes) -> Envelope:
     }.get(standard)
     envelope = Envelope(standard=standard)
     if reader is not None:
-        # What was read before a failure stands.
-        with contextlib.suppress(EdiError, ValueError, IndexError, TypeError, UnicodeDecodeError):
+        # What was read before a failure stands. Nothing a file holds may escape from here:
+        # the ledger must record the document before anything else looks at it.
+        with contextlib.suppress(
+            EdiError, ValueError, IndexError, TypeError, UnicodeDecodeError, RecursionError
+        ):
             reader(data, envelope)
     return envelope
 
@@ -87,7 +92,7 @@ def _party(value: object) -> Party | None:
 
 
 def _collab(data: bytes, envelope: Envelope) -> None:
-    raw = json.loads(data)
+    raw = jsonsafe.loads(data)
     if not isinstance(raw, dict):
         return
     envelope.sender = _party(raw.get("sender"))
@@ -112,6 +117,7 @@ def _x12(data: bytes, envelope: Envelope) -> None:
     envelope.sender = Party(qualifier=isa.text(5).strip(), id=isa.text(6).strip())
     envelope.receiver = Party(qualifier=isa.text(7).strip(), id=isa.text(8).strip())
     envelope.interchange_control = isa.text(13)[:14]
+    envelope.usage = isa.text(15)[:1]
     body = data[start + length :].decode("latin-1")
     group: X12GroupOutline | None = None
     for raw in body.split(delimiters.segment):

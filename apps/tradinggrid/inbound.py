@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import io
 import logging
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
+from apps.core import jsonsafe
 from apps.core.errors import DomainError
 from apps.partners.actors import PartnerSystemActor
 from apps.partners.models import Organization
@@ -51,8 +53,16 @@ from .edi import (
     validate_x12_transaction,
 )
 from .envelopes import Envelope, read_envelope
-from .models import AlertKind, Interchange, Standard, Status
-from .transport import DocumentNotFound, HostKeyMismatch, MailboxTransport, TransportError
+from .models import Alert, AlertKind, Interchange, Standard, Status
+from .transport import (
+    DocumentNotFound,
+    HostKeyMismatch,
+    MailboxTransport,
+    RemoteDocument,
+    TransportError,
+    TransportUnavailable,
+)
+from .transport.base import DocumentTooLarge, check_document_name
 
 logger = logging.getLogger("apps.tradinggrid")
 
@@ -65,6 +75,7 @@ class PollResult:
     listed: int = 0
     recorded: int = 0
     replayed: int = 0
+    quarantined: int = 0
     applied: list[int] = field(default_factory=list)
     error: str = ""
 
@@ -72,7 +83,12 @@ class PollResult:
 def poll_mailbox(
     *, transport: MailboxTransport | None = None, now: datetime | None = None
 ) -> PollResult:
-    """Take every waiting document from the inbound folder; a mailbox outage waits for the next poll."""
+    """Take every waiting document from the inbound folder; a mailbox outage waits for the next poll.
+
+    Each document is on its own: whatever one file does (a name the fetch refuses, a size
+    past the limit, content that breaks a reader), it is quarantined and moved aside, and
+    the others keep flowing. Only an outage of the mailbox itself ends a poll early.
+    """
     result = PollResult()
     if not conf.enabled():
         return result
@@ -83,6 +99,10 @@ def poll_mailbox(
         # Not an outage: the server is not the one we know. A person must look, loudly.
         conf.forget_transport()
         logger.error("Trading Grid mailbox host key mismatch, not polling: %s", exc)
+        if not _stall_alert_open():
+            services.alert_raise(
+                kind=AlertKind.POLL_STALLED, message=f"Inbound polling stopped: {exc}"
+            )
         result.error = str(exc)
         return result
     except TransportError as exc:
@@ -93,46 +113,166 @@ def poll_mailbox(
     result.listed = len(documents)
     for document in documents[: conf.poll_batch()]:
         try:
-            data = transport.fetch(document.name)
+            _take(transport, document, result, now=now)
         except DocumentNotFound:
             continue  # taken by a poll running beside this one
-        except TransportError as exc:
+        except TransportUnavailable as exc:
             conf.forget_transport()
             result.error = str(exc)
-            break
-        interchange, event, created = services.inbound_record(
-            name=document.name, data=data, now=now
-        )
-        if created:
-            result.recorded += 1
-        else:
-            result.replayed += 1
-        try:
-            # Only now, with the bytes stored and recorded, may the mailbox forget them.
-            transport.mark_taken(document.name)
-        except TransportError as exc:
-            conf.forget_transport()
-            result.error = str(exc)
-            break  # recorded; the next poll removes it and finds it applied
-        if event.status in (InboxStatus.RECEIVED, InboxStatus.FAILED):
-            # Applied here rather than queued: the inbox sweep is the safety net if we die now.
-            applied = inbox_apply(event.pk, now=now)
-            if applied.status == InboxStatus.APPLIED:
-                result.applied.append(interchange.pk)
+            break  # the mailbox went away: the next poll carries on
+        except DatabaseError:
+            raise  # ours, not the document's: the poll is retried as a whole
+        except Exception as exc:  # noqa: BLE001 - one file must never stop the others
+            logger.exception("Trading Grid document %r could not be taken", document.name)
+            _set_aside(transport, document, f"could not be taken: {type(exc).__name__}: {exc}")
+            result.quarantined += 1
     return result
+
+
+def _take(
+    transport: MailboxTransport, document: RemoteDocument, result: PollResult, *, now
+) -> None:
+    try:
+        check_document_name(document.name)
+    except ValueError:
+        _set_aside(transport, document, "the file name is not one a document may have")
+        result.quarantined += 1
+        return
+    limit = conf.max_document_bytes()
+    if document.size > limit:
+        _set_aside(
+            transport,
+            document,
+            f"{document.size} bytes is over the limit of {limit} (TRADINGGRID_MAX_DOCUMENT_BYTES)",
+        )
+        result.quarantined += 1
+        return
+    delivery = _delivery(transport, document.name)
+    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as content:
+        try:
+            transport.fetch_into(document.name, content, limit=limit)
+        except DocumentTooLarge as exc:
+            _set_aside(transport, document, str(exc), delivery=delivery)
+            result.quarantined += 1
+            return
+        interchange, event, created = services.inbound_record(
+            name=document.name, content=content, delivery=delivery, now=now
+        )
+    if created:
+        result.recorded += 1
+    else:
+        result.replayed += 1
+    try:
+        # Only now, with the bytes stored and recorded, may the mailbox forget them.
+        transport.mark_taken(document.name)
+    except TransportError as exc:
+        conf.forget_transport()
+        raise TransportUnavailable(str(exc)) from exc  # recorded; the next poll removes it
+    if event.status in (InboxStatus.RECEIVED, InboxStatus.FAILED):
+        # Applied here rather than queued: the inbox sweep is the safety net if we die now.
+        applied = inbox_apply(event.pk, now=now)
+        if applied.status == InboxStatus.APPLIED:
+            result.applied.append(interchange.pk)
+
+
+def _delivery(transport: MailboxTransport, name: str) -> services.Delivery:
+    """Who the transport says sent the document; the document's own claim is checked against it."""
+    via = transport.describe()
+    if transport.carries:
+        return services.Delivery(via=via, by="own connection", carries=transport.carries)
+    meta = transport.delivery(name) or {}
+    identities = meta.get("sender_identities")
+    carries = (
+        tuple(str(i)[:40] for i in identities if isinstance(i, str))
+        if isinstance(identities, list)
+        else ()
+    )
+    by = meta.get("sender_mailbox")
+    return services.Delivery(via=via, by=str(by)[:100] if by else "", carries=carries[:20])
+
+
+def _set_aside(
+    transport: MailboxTransport,
+    document: RemoteDocument,
+    reason: str,
+    *,
+    delivery: services.Delivery | None = None,
+) -> None:
+    """Quarantine a file unread: on the ledger with the reason and an alert, out of the listing."""
+    interchange = services.inbound_quarantine_unread(
+        name=document.name, size=document.size, reason=reason, delivery=delivery
+    )
+    try:
+        moved_to = transport.set_aside(document.name)
+    except (TransportError, ValueError) as exc:
+        # Left where it is; the ledger knows it, so later polls record and alert it only once.
+        logger.warning("Could not move %r aside: %s", document.name, exc)
+        return
+    if interchange is not None:
+        services.inbound_settle(
+            interchange=interchange,
+            status=Status.QUARANTINED,
+            detail=f"{reason}; moved aside in the mailbox as {moved_to}",
+        )
+
+
+def _stall_alert_open() -> bool:
+    return Alert.objects.open().filter(kind=AlertKind.POLL_STALLED).exists()
 
 
 # --- Applying ---------------------------------------------------------------------------------
 
 
 def apply_event(event: InboxEvent) -> None:
-    """The inbox applier of source "tradinggrid": apply one recorded document once."""
+    """The inbox applier of source "tradinggrid": apply one recorded document once.
+
+    Whatever a document's content does to a reader (even RecursionError), it is quarantined
+    with the reason; only our own database failing is left to the inbox's retry.
+    """
     interchange = Interchange.objects.select_for_update().get(pk=event.payload["interchange_id"])
     if interchange.status != Status.RECEIVED:
         raise IgnoreEvent(f"interchange {interchange.pk} is {interchange.status} already")
     raw = services.read_raw(interchange)
     envelope = read_envelope(raw)
+    try:
+        with transaction.atomic():
+            _apply(interchange, raw, envelope)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a document must never fail the inbox forever
+        logger.exception("Trading Grid document %s broke its reader", interchange.pk)
+        interchange.refresh_from_db()
+        _quarantine(
+            interchange,
+            envelope,
+            f"could not be read: {type(exc).__name__}: {str(exc)[:200]}",
+            acknowledge=False,
+        )
+
+
+def _apply(interchange: Interchange, raw: bytes, envelope: Envelope) -> None:
     own = conf.own_party()
+    if interchange.standard == Standard.COLLAB:
+        try:
+            jsonsafe.check_depth(raw)
+        except jsonsafe.TooDeep as exc:
+            _quarantine(interchange, envelope, f"invalid collaboration document: {exc}")
+            return
+    if not _delivery_of(interchange).carries_party(envelope.sender):
+        # Checked first, before anything trusts the claim; never answered, since the only
+        # address we have is the claimed one.
+        claimed = envelope.sender.key if envelope.sender else "no sender"
+        by = interchange.delivered_by or "an unidentified sender"
+        _quarantine(
+            interchange,
+            envelope,
+            f"claims to be from {claimed}, but {by} delivered it through "
+            f"{interchange.delivered_via or 'an unknown transport'}, which carries only "
+            f"{', '.join(interchange.delivered_for) or 'no registered identity'}",
+            acknowledge=False,
+            kind=AlertKind.SENDER_MISMATCH if envelope.sender else AlertKind.QUARANTINED,
+        )
+        return
     if envelope.receiver is not None and not _same_party(envelope.receiver, own):
         _quarantine(
             interchange,
@@ -152,6 +292,14 @@ def apply_event(event: InboxEvent) -> None:
     handler(interchange, raw, envelope)
 
 
+def _delivery_of(interchange: Interchange) -> services.Delivery:
+    return services.Delivery(
+        via=interchange.delivered_via,
+        by=interchange.delivered_by,
+        carries=tuple(interchange.delivered_for or ()),
+    )
+
+
 def _same_party(a: Party, b: Party) -> bool:
     # EDIFACT writes ZZZ where X12 writes ZZ, or no qualifier at all: the id decides then.
     if a.id != b.id:
@@ -160,11 +308,21 @@ def _same_party(a: Party, b: Party) -> bool:
 
 
 def _quarantine(
-    interchange: Interchange, envelope: Envelope, reason: str, *, acknowledge: bool = True
+    interchange: Interchange,
+    envelope: Envelope,
+    reason: str,
+    *,
+    acknowledge: bool = True,
+    kind: str = AlertKind.QUARANTINED,
 ) -> None:
     """Set a document aside: kept as received, answered negatively where we can, operations told."""
     # Acknowledgements are never acknowledged, and without a sender there is no one to answer.
-    answer = acknowledge and not envelope.is_acknowledgement and envelope.sender is not None
+    # Only ever to a sender its transport may carry: never to whoever a document claims.
+    answer = (
+        acknowledge
+        and not envelope.is_acknowledgement
+        and _delivery_of(interchange).carries_party(envelope.sender)
+    )
     services.inbound_settle(
         interchange=interchange,
         status=Status.QUARANTINED,
@@ -172,7 +330,7 @@ def _quarantine(
         ack_status="R" if answer else "",
     )
     services.alert_raise(
-        kind=AlertKind.QUARANTINED,
+        kind=kind,
         interchange=interchange,
         message=f"{interchange.file_name} from {interchange.sender_id or 'an unknown sender'} "
         f"was quarantined: {reason}",
@@ -220,8 +378,9 @@ def _actor(partner: Organization, name: str | None = None) -> PartnerSystemActor
 
 def _apply_collab(interchange: Interchange, raw: bytes, envelope: Envelope) -> None:
     try:
+        jsonsafe.check_depth(raw)
         document = parse_document(raw, allowed_event_types=PARTNER_EVENT_TYPES)
-    except CollabDocumentError as exc:
+    except (CollabDocumentError, jsonsafe.TooDeep) as exc:
         _quarantine(interchange, envelope, f"invalid collaboration document: {exc}")
         return
     partner = _sender_partner(interchange, document.sender)
@@ -392,6 +551,11 @@ def _apply_x12(interchange: Interchange, raw: bytes, envelope: Envelope) -> None
             f"X12 envelope or content errors: {first or 'no transaction set'}",
         )
         return
+    if _settled_as_duplicate(interchange, partner):
+        return
+    if envelope.usage == "T":
+        _settle_test(interchange, partner)
+        return
     actor = _actor(partner)
     applied, problems = [], []
     for transaction_set in transactions:
@@ -430,6 +594,51 @@ def _apply_x12(interchange: Interchange, raw: bytes, envelope: Envelope) -> None
         interchange=interchange,
         status=Status.ACCEPTED,
         detail="; ".join(applied),
+        partner=partner,
+        ack_status="A",
+    )
+    services.ack_enqueue(inbound=interchange, status="A")
+
+
+def _settled_as_duplicate(interchange: Interchange, partner: Organization) -> bool:
+    """A resend of an interchange applied before (same sender and control numbers): answered
+    again as the first was, applied once. EDI translators detect duplicates the same way;
+    the ISA date may differ, so the bytes (and the inbox key) do not match."""
+    earlier = selectors.inbound_for_controls(
+        partner=partner,
+        standard=interchange.standard,
+        interchange_control=interchange.interchange_control,
+        group_control=interchange.group_control,
+        transaction_control=interchange.transaction_control,
+        document_type=interchange.document_type,
+        before=interchange.pk,
+    )
+    if earlier is None:
+        return False
+    services.inbound_settle(
+        interchange=interchange,
+        status=Status.DUPLICATE,
+        detail=f"control numbers {interchange.control_label} were applied as #{earlier.pk}; "
+        "not applied again",
+        partner=partner,
+        case=earlier.case,
+        ack_status=earlier.ack_status or "A",
+    )
+    services.ack_enqueue(inbound=interchange, status=earlier.ack_status or "A")
+    return True
+
+
+def _settle_test(interchange: Interchange, partner: Organization) -> None:
+    """A test interchange is read, validated and acknowledged, and changes no case.
+
+    The 997 says A (its syntax is what a 997 answers) and is itself marked test, so the
+    partner's connection test passes and nothing reads it as a production acceptance.
+    """
+    services.inbound_settle(
+        interchange=interchange,
+        status=Status.TEST,
+        detail="test interchange (usage indicator T): validated and acknowledged, "
+        "not applied to any case",
         partner=partner,
         ack_status="A",
     )
@@ -534,6 +743,11 @@ def _apply_edifact(interchange: Interchange, raw: bytes, envelope: Envelope) -> 
     if parsed.errors or any(m.errors for m in parsed.messages):
         first = (parsed.errors or [e for m in parsed.messages for e in m.errors])[0]
         _quarantine(interchange, envelope, f"EDIFACT envelope errors: {first}")
+        return
+    if _settled_as_duplicate(interchange, partner):
+        return
+    if parsed.unb.text(11) == "1":  # UNB 0035, the test indicator
+        _settle_test(interchange, partner)
         return
     actor = _actor(partner)
     applied, problems = [], []

@@ -36,6 +36,7 @@ class Status(models.TextChoices):
     PROCESSED = "processed", "Processed"  # inbound 997/CONTRL: matched to what we sent
     DUPLICATE = "duplicate", "Duplicate"  # inbound: a replay of a document already applied
     QUARANTINED = "quarantined", "Quarantined"  # inbound: unreadable, stored and set aside
+    TEST = "test", "Test (not applied)"  # inbound: ISA15 T, validated and acknowledged only
     FAILED = "failed", "Failed"  # outbound: gave up delivering
 
 
@@ -50,6 +51,7 @@ STATUS_TONES = {
     Status.PROCESSED: "muted",
     Status.DUPLICATE: "muted",
     Status.QUARANTINED: "danger",
+    Status.TEST: "muted",
     Status.FAILED: "danger",
 }
 
@@ -120,6 +122,22 @@ class Interchange(models.Model):
     )
     document_id = models.CharField(max_length=36, blank=True, help_text="A collab document's id.")
     in_reply_to = models.CharField(max_length=36, blank=True)
+    usage = models.CharField(
+        max_length=1, blank=True, help_text="ISA15: P (production) or T (test); empty elsewhere."
+    )
+    delivered_via = models.CharField(
+        max_length=300, blank=True, help_text="Inbound: the transport and mailbox it came through."
+    )
+    delivered_by = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Inbound: the sending mailbox as the network reported it (not as the file claims).",
+    )
+    delivered_for = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Inbound: the EDI identities that transport may carry (qualifier:id).",
+    )
     file_name = models.CharField(max_length=255, help_text="Its name in the mailbox.")
     raw = models.FileField(upload_to=raw_key, max_length=300)
     size = models.PositiveBigIntegerField(default=0)
@@ -217,6 +235,8 @@ class AlertKind(models.TextChoices):
     APPLICATION_ERROR = "application_error", "Application error"
     REFUSED = "refused", "Refused document"
     DELIVERY_FAILED = "delivery_failed", "Delivery failed"
+    SENDER_MISMATCH = "sender_mismatch", "Sender not carried by its transport"
+    POLL_STALLED = "poll_stalled", "Mailbox poll stalled"
 
 
 class AlertQuerySet(TenantQuerySet):

@@ -205,3 +205,34 @@ def inbound_for_document(*, partner: Organization, document_id: str) -> Intercha
         .order_by("id")
         .first()
     )
+
+
+def inbound_for_controls(
+    *,
+    partner: Organization,
+    standard: str,
+    interchange_control: str,
+    group_control: str,
+    transaction_control: str,
+    document_type: str,
+    before: int,
+) -> Interchange | None:
+    """An earlier inbound interchange from this partner with the same control numbers that
+    was applied (or answered as a test): a resend, not a new document."""
+    if not interchange_control:
+        return None
+    return (
+        Interchange.objects.filter(
+            direction=Direction.INBOUND,
+            partner=partner,
+            standard=standard,
+            interchange_control=interchange_control,
+            group_control=group_control,
+            transaction_control=transaction_control,
+            document_type=document_type,
+            pk__lt=before,
+        )
+        .exclude(status__in=(Status.RECEIVED, Status.QUARANTINED, Status.DUPLICATE))
+        .order_by("id")
+        .first()
+    )

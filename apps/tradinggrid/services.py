@@ -7,14 +7,15 @@ overwritten) with their SHA-256, so what was sent or received can always be show
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -398,31 +399,83 @@ def _check_encodable(segments: Iterable[Any], *, encoding: str, what: str) -> No
 # --- Inbound ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """How a document reached us: the transport and mailbox, and whom the network says sent it.
+
+    `carries` are the EDI identities (qualifier:id) that delivery may carry: a partner's own
+    connection carries that partner; a shared Trading Grid mailbox carries the identities
+    the network has registered for the sending mailbox, as its router reports them.
+    """
+
+    via: str = ""
+    by: str = ""
+    carries: tuple[str, ...] = ()
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "delivered_via": self.via[:300],
+            "delivered_by": self.by[:100],
+            "delivered_for": list(self.carries),
+        }
+
+    def carries_party(self, party: Party | None) -> bool:
+        if party is None or not party.id:
+            return False
+        for identity in self.carries:
+            qualifier, _, ident = identity.rpartition(":")
+            if ident == party.id and (
+                not qualifier or not party.qualifier or qualifier[:2] == party.qualifier[:2]
+            ):
+                return True
+        return False
+
+
 def inbound_record(
-    *, name: str, data: bytes, now: datetime | None = None
+    *,
+    name: str,
+    data: bytes | None = None,
+    content: IO[bytes] | None = None,
+    delivery: Delivery | None = None,
+    now: datetime | None = None,
 ) -> tuple[Interchange, InboxEvent, bool]:
     """Store and record a fetched document before anything applies it; a refetch finds the first.
 
     The inbox row (keyed by the content's SHA-256) and the ledger row commit together, so a
     document is either fully recorded or not at all; only then may the mailbox forget it.
+    `content` is a file the transport streamed into (never held whole in memory for storage).
     """
     now = now or timezone.now()
-    digest = hashlib.sha256(data).hexdigest()
+    delivery = delivery or Delivery()
+    if content is None:
+        content = io.BytesIO(data or b"")
+    digest, size = _digest(content)
     source_id = f"sha256:{digest}"
     existing = InboxEvent.objects.filter(source=conf.INBOX_SOURCE, source_id=source_id).first()
     if existing is not None:
         return _recorded(existing), existing, False
-    envelope = read_envelope(data)
+    content.seek(0)
+    # A collaboration document names its parties anywhere in the object; X12 and EDIFACT at
+    # the head. Bounded either way by the size limit checked before the fetch.
+    envelope = read_envelope(content.read(ENVELOPE_READ_BYTES))
     with transaction.atomic():
         interchange = Interchange(
             direction=Direction.INBOUND,
-            partner=selectors.partner_by_identity(envelope.sender) if envelope.sender else None,
+            # Attributed only to a partner its transport may carry: a claimed sender is not one.
+            partner=selectors.partner_by_identity(envelope.sender)
+            if delivery.carries_party(envelope.sender)
+            else None,
             file_name=name[:255],
             status=Status.RECEIVED,
             created_at=now,
+            usage=envelope.usage,
+            size=size,
+            sha256=digest,
+            **delivery.fields(),
             **_envelope_fields(envelope),
         )
-        _store(interchange, data)
+        content.seek(0)
+        interchange.raw.save("document", File(content), save=False)
         interchange.save()
         event, created = inbox_record(
             source=conf.INBOX_SOURCE,
@@ -437,6 +490,62 @@ def inbound_record(
         interchange.raw.delete(save=False)
         return _recorded(event), event, False
     return interchange, event, True
+
+
+ENVELOPE_READ_BYTES = 16 * 1024 * 1024
+
+
+def _digest(content: IO[bytes]) -> tuple[str, int]:
+    content.seek(0)
+    digest, size = hashlib.sha256(), 0
+    while chunk := content.read(1024 * 1024):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def inbound_quarantine_unread(
+    *, name: str, size: int, reason: str, delivery: Delivery | None = None
+) -> Interchange | None:
+    """Record a mailbox file we will not fetch (refused name, too large), with an alert.
+
+    None when the same file (name and size) is on the ledger as quarantined already, so a
+    file that could not be moved aside is recorded and alerted once, not at every poll.
+    """
+    shown = safe_file_name(name)
+    already = Interchange.objects.filter(
+        direction=Direction.INBOUND,
+        status=Status.QUARANTINED,
+        file_name=shown,
+        size=size,
+        sha256="",
+    ).exists()
+    if already:
+        return None
+    delivery = delivery or Delivery()
+    with transaction.atomic():
+        interchange = Interchange.objects.create(
+            direction=Direction.INBOUND,
+            standard=Standard.UNKNOWN,
+            file_name=shown,
+            size=size,
+            sha256="",
+            status=Status.QUARANTINED,
+            status_detail=reason[:4000],
+            **delivery.fields(),
+        )
+        alert_raise(
+            kind=AlertKind.QUARANTINED,
+            interchange=interchange,
+            message=f"{shown} was quarantined unread: {reason}",
+        )
+    return interchange
+
+
+def safe_file_name(name: str) -> str:
+    """A mailbox name as the ledger can show it: escapes for anything unprintable, cut short."""
+    shown = name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+    return shown if len(shown) <= 255 else f"{shown[:200]}…({len(name)} characters)"
 
 
 def _recorded(event: InboxEvent) -> Interchange:

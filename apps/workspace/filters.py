@@ -14,6 +14,7 @@ ordering and paging belong to `pagination.paginate_cases`.
 from datetime import datetime, timedelta
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import F, FloatField, Func, Q, Value
 from django.db.models.functions import Coalesce
@@ -64,13 +65,29 @@ class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated values: ?tag=damaged,urgent-fix."""
 
 
+class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Ids checked as ids before the database sees them: 9223372036854775808 overflows it."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not str(pk).isdigit() or not 0 < int(pk) < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdChoiceField
+
+
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search", max_length=200)
     kind = django_filters.MultipleChoiceFilter(choices=CaseKind.choices, distinct=False)
     status = django_filters.MultipleChoiceFilter(choices=status_choices, distinct=False)
-    partner = django_filters.ModelMultipleChoiceFilter(
-        queryset=Organization.objects.none(), distinct=False
-    )
+    partner = IdMultipleChoiceFilter(queryset=Organization.objects.none(), distinct=False)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
     owner = django_filters.CharFilter(
         method="filter_person", validators=[PERSON], help_text="me, none or a user id."
@@ -83,10 +100,14 @@ class CaseFilterSet(django_filters.FilterSet):
     due_soon = django_filters.BooleanFilter(method="filter_due_soon")
     tag = CharInFilter(method="filter_tag", help_text="Tag names, comma-separated (any of).")
     root_cause = CharInFilter(
-        field_name="root_cause_code", lookup_expr="in", help_text="Root cause codes, comma-separated."
+        field_name="root_cause_code",
+        lookup_expr="in",
+        help_text="Root cause codes, comma-separated.",
     )
     resolution = CharInFilter(
-        field_name="resolution_code", lookup_expr="in", help_text="Resolution codes, comma-separated."
+        field_name="resolution_code",
+        lookup_expr="in",
+        help_text="Resolution codes, comma-separated.",
     )
     open = django_filters.ChoiceFilter(
         choices=OPEN_CHOICES,

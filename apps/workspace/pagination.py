@@ -20,7 +20,7 @@ import binascii
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import models
 from django.db.models import Q, QuerySet, Value, When
@@ -126,12 +126,20 @@ def decode_cursor(cursor: str | None, sort: Sort) -> tuple[str, tuple] | None:
                 parsed = datetime.fromisoformat(value)
                 if parsed.tzinfo is None:
                     return None
-                decoded.append(parsed)
-            elif isinstance(value, int) and not isinstance(value, bool):
+                # In UTC, as the database compares it: 0001-01-01T00:00+01:00 is out of range.
+                decoded.append(parsed.astimezone(UTC))
+            elif isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63:
                 decoded.append(value)
             else:
                 return None
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (
+        ValueError,
+        TypeError,
+        OverflowError,
+        RecursionError,
+        binascii.Error,
+        UnicodeDecodeError,
+    ):
         return None
     return direction, tuple(decoded)
 

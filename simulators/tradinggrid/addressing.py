@@ -91,9 +91,12 @@ def _edifact(text: str) -> Envelope:
 
 def _json(data: bytes) -> Envelope:
     try:
+        _check_depth(data)
         document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise Unroutable(f"invalid JSON: {exc}") from exc
+    except ValueError as exc:
+        raise Unroutable(str(exc)) from exc
     if not isinstance(document, dict):
         raise Unroutable("the JSON document is not an object")
     receiver = collaboration.address(document, "receiver")
@@ -125,3 +128,27 @@ def _split(text: str, separator: str, release: str) -> list[str]:
 
 def _unescape(text: str, release: str) -> str:
     return re.sub(f"{re.escape(release)}(.)", r"\1", text)
+
+
+MAX_JSON_DEPTH = 64
+
+
+def _check_depth(data: bytes) -> None:
+    """Refuse JSON nested deeper than any document needs, before a recursive parser sees it."""
+    depth, in_string, escaped = 0, False, False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"the JSON document nests deeper than {MAX_JSON_DEPTH} levels")
+        elif byte in (0x5D, 0x7D):
+            depth -= 1

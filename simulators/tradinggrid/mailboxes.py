@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -64,10 +66,21 @@ class MailboxStore:
         os.replace(temp, final)
         return final
 
-    def deliver(self, source: Path, participant_id: str) -> str:
-        """Move a routed document into an inbound folder; a clashing name gets a number."""
+    def deliver(
+        self, source: Path, participant_id: str, metadata: dict[str, Any] | None = None
+    ) -> str:
+        """Move a routed document into an inbound folder; a clashing name gets a number.
+
+        The network's delivery metadata (who really sent it) goes in first, beside it, so a
+        receiver never sees the document without it.
+        """
         inbound = self.folder(participant_id, "inbound")
         name = _free_name(inbound, source.name)
+        if metadata is not None:
+            meta = inbound / delivery_name(name)
+            temp = inbound / f"{meta.name}.part"
+            temp.write_text(json.dumps(metadata))
+            os.replace(temp, meta)
         os.replace(source, inbound / name)
         return name
 
@@ -95,6 +108,20 @@ class MailboxStore:
         _empty(self.rejected_dir)
 
 
+def delivery_name(name: str) -> str:
+    """The hidden file beside a delivered document that says who sent it (by the name's bytes)."""
+    return f".delivery-{hashlib.sha256(os.fsencode(name)).hexdigest()[:40]}.json"
+
+
+def shown_name(name: str) -> str:
+    """A file name as JSON can carry it: a name that is not UTF-8 is shown with escapes."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
+
+
 def _free_name(folder: Path, name: str) -> str:
     if not (folder / name).exists():
         return name
@@ -115,7 +142,7 @@ def _files(folder: Path) -> list[dict[str, Any]]:
             continue
         files.append(
             {
-                "name": path.name,
+                "name": shown_name(path.name),
                 "size": info.st_size,
                 "mtime": datetime.fromtimestamp(info.st_mtime, tz=UTC).isoformat(),
                 "complete": is_complete(path.name),

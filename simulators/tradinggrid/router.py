@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .addressing import HEAD_BYTES, JSON, Unroutable, document_format, read_envelope
-from .mailboxes import MailboxStore
+from .mailboxes import MailboxStore, shown_name
 from .participants import Directory, Participant
 
 logger = logging.getLogger(__name__)
@@ -76,11 +76,35 @@ class Router:
                     self._route(sender, path)
                 except FileNotFoundError:
                     continue  # the sender removed it meanwhile
+                except Exception as exc:  # noqa: BLE001 - one file must not stop the network
+                    logger.exception("could not route %r from %s", path.name, sender.id)
+                    self._reject(sender, path, f"could not be routed: {type(exc).__name__}")
                 routed += 1
         return routed
 
+    def _reject(
+        self, sender: Participant, path: Path, reason: str, *, format=None, size=None
+    ) -> None:
+        rejected_as = self._store.reject(
+            path, sender_id=sender.id, reason=reason, at=datetime.now(tz=UTC)
+        )
+        self._log.add(
+            status="rejected",
+            sender=sender.id,
+            file=shown_name(path.name),
+            rejected_as=shown_name(rejected_as),
+            reason=reason,
+            format=format,
+            size=size,
+        )
+        logger.warning("rejected %r from %s: %s", path.name, sender.id, reason)
+
     def _route(self, sender: Participant, path: Path) -> None:
         size = path.stat().st_size
+        if shown_name(path.name) != path.name:
+            # SFTP clients read names as UTF-8: such a name would break the receiver's listing.
+            self._reject(sender, path, "the file name is not UTF-8", size=size)
+            return
         with path.open("rb") as handle:
             data = handle.read(HEAD_BYTES)
             if document_format(data) == JSON:
@@ -91,21 +115,21 @@ class Router:
             if receiver is None:
                 raise Unroutable(f"no mailbox on the network has the address {envelope.receiver}")
         except Unroutable as exc:
-            rejected_as = self._store.reject(
-                path, sender_id=sender.id, reason=str(exc), at=datetime.now(tz=UTC)
-            )
-            self._log.add(
-                status="rejected",
-                sender=sender.id,
-                file=path.name,
-                rejected_as=rejected_as,
-                reason=str(exc),
-                format=document_format(data),
-                size=size,
-            )
-            logger.warning("rejected %s from %s: %s", path.name, sender.id, exc)
+            self._reject(sender, path, str(exc), format=document_format(data), size=size)
             return
-        delivered_as = self._store.deliver(path, receiver.id)
+        # What Trading Grid knows and the document cannot fake: the mailbox it came from and
+        # the identities registered on that mailbox. The receiver checks the claim against it.
+        delivered_as = self._store.deliver(
+            path,
+            receiver.id,
+            {
+                "network": "tradinggrid",
+                "sender_mailbox": sender.id,
+                "sender_identities": [str(sender.address)],
+                "document_sender": str(envelope.sender) if envelope.sender else None,
+                "delivered_at": datetime.now(tz=UTC).isoformat(),
+            },
+        )
         self._log.add(
             status="delivered",
             sender=sender.id,

@@ -214,6 +214,10 @@ class MailboxSftpServer(asyncssh.SFTPServer):
 
     async def posix_rename(self, oldpath: bytes, newpath: bytes) -> None:
         await self._service.pause()
+        if _is_set_aside(oldpath, newpath):
+            # A receiver moves a document it will not take out of its listing (quarantine).
+            super().posix_rename(oldpath, newpath)
+            return
         _require(oldpath, (OUTBOUND,), "rename")
         _require(newpath, (OUTBOUND,), "rename")
         super().posix_rename(oldpath, newpath)
@@ -233,6 +237,16 @@ class MailboxSftpServer(asyncssh.SFTPServer):
 
     def link(self, oldpath: bytes, newpath: bytes) -> None:
         raise asyncssh.SFTPPermissionDenied("links are not allowed in a mailbox")
+
+
+def _is_set_aside(oldpath: bytes, newpath: bytes) -> bool:
+    """A rename within /inbound to a hidden `.quarantined-` name."""
+    try:
+        _require(oldpath, (INBOUND,), "rename")
+        _require(newpath, (INBOUND,), "rename")
+    except asyncssh.SFTPPermissionDenied:
+        return False
+    return posixpath.basename(newpath).startswith(b".quarantined-")
 
 
 def _require(path: bytes, folders: tuple[bytes, ...], action: str) -> None:

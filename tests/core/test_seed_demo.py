@@ -17,6 +17,7 @@ from apps.sync.models import OutboxMessage
 from apps.workspace.choices import CaseKind, Channel, Side
 from apps.workspace.models import Attachment, Case, LineAnswer, Message, TimelineEvent
 from apps.workspace.states import workflow_for
+from tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,9 @@ def test_seed_demo_is_idempotent_and_complete(client, settings):
     assert OutboxMessage.objects.filter(target="sfcc").exists()
     response = client.post("/accounts/login/", {"login": "admin@sup-001.test", "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302
+    # A partner administrator: the published demo TOTP secret completes the sign-in.
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(demo.DEMO_TOTP_SECRET)})
     assert client.session.get("_auth_user_id")
 
 

@@ -155,7 +155,9 @@ class Simulator:
         return self.call("POST", f"/mailboxes/{participant_id}/outbound", body)["name"]
 
     def files(self, participant_id: str, folder: str) -> list[str]:
-        return [entry["name"] for entry in self.call("GET", f"/mailboxes/{participant_id}")[folder]]
+        """Names in a folder, without the network's delivery metadata beside documents."""
+        entries = self.call("GET", f"/mailboxes/{participant_id}")[folder]
+        return [e["name"] for e in entries if not e["name"].startswith(".delivery-")]
 
     def read(self, participant_id: str, folder: str, name: str) -> bytes:
         return self.call("GET", f"/mailboxes/{participant_id}/{folder}/{name}")

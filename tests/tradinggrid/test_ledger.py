@@ -5,6 +5,7 @@ Helpers here are shared by the other connector tests (mirroring, inbound, faults
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from apps.tradinggrid.edi import (
     write_edifact,
     write_interchange,
 )
+from apps.tradinggrid.envelopes import read_envelope
 from apps.tradinggrid.inbound import poll_mailbox
 from apps.tradinggrid.models import (
     Alert,
@@ -43,6 +45,7 @@ from apps.tradinggrid.models import (
     Standard,
     Status,
 )
+from apps.tradinggrid.transport.base import delivery_name
 from apps.workspace import services as workspace
 from apps.workspace.choices import CaseKind
 from apps.workspace.choices import Channel as CaseChannel
@@ -76,11 +79,26 @@ class FolderMailbox:
     def read(self, name: str) -> bytes:
         return (self.outbound / name).read_bytes()
 
-    def arrive(self, name: str, data: bytes) -> None:
+    def arrive(self, name: str, data: bytes, *, via: str | None = None) -> None:
+        """A document as Trading Grid delivers it: with the network's delivery metadata.
+
+        The network reports the sending mailbox and its registered identity; by default the
+        one the document claims (an honest partner), or `via` ("ZZ:SUP001") to send as
+        another mailbox, as a partner spoofing a sender would.
+        """
+        claimed = read_envelope(data).sender
+        identity = via or (f"{claimed.qualifier}:{claimed.id}" if claimed else "")
+        if identity:
+            meta = {
+                "network": "tradinggrid",
+                "sender_mailbox": identity.rpartition(":")[2],
+                "sender_identities": [identity],
+            }
+            (self.inbound / delivery_name(name)).write_text(json.dumps(meta))
         (self.inbound / name).write_bytes(data)
 
     def waiting(self) -> list[str]:
-        return sorted(p.name for p in self.inbound.iterdir())
+        return sorted(p.name for p in self.inbound.iterdir() if not p.name.startswith("."))
 
 
 def folder_mailbox(tmp_path: Path, settings) -> FolderMailbox:

@@ -23,6 +23,7 @@ from apps.workspace.choices import Channel as CaseChannel
 from apps.workspace.choices import Visibility
 from tests.factories import OrganizationFactory, internal_user, member
 from tests.tradinggrid.test_ledger import (
+    FolderMailbox,
     drain_outbox,
     folder_mailbox,
     open_case,
@@ -252,7 +253,8 @@ def test_the_connector_works_against_opensshs_sftp_server(
     delivered = Path(openssh_mailbox, "outbound", ours.file_name).read_bytes()
     assert parse_document(delivered).document_id == ours.document_id
 
-    (Path(openssh_mailbox) / "inbound" / "997-sup001.x12").write_bytes(partner_997(delivered))
+    # Playing the network: the 997 arrives with Trading Grid's delivery metadata beside it.
+    FolderMailbox(Path(openssh_mailbox)).arrive("997-sup001.x12", partner_997(delivered))
     result = poll_mailbox()
     assert result.error == "" and len(result.applied) == 1
     ours.refresh_from_db()

@@ -12,7 +12,8 @@ from .base import MailboxTransport
 from .local import LocalFolderTransport
 from .sftp import SftpTransport
 
-_COMMON_KEYS = {"url", "outbound_dir", "inbound_dir"}
+# carries: a partner's own connection names the identities ("ZZ:SUP001") it may carry.
+_COMMON_KEYS = {"url", "outbound_dir", "inbound_dir", "carries"}
 _LOCAL_KEYS = _COMMON_KEYS | {"create_dirs"}
 _SFTP_KEYS = _COMMON_KEYS | {
     "username",
@@ -35,6 +36,12 @@ def transport_from_config(config: Mapping[str, Any]) -> MailboxTransport:
     Folders default to `outbound` and `inbound` under the URL's path; relative
     `outbound_dir`/`inbound_dir` values are taken under it too, absolute ones as they are.
     """
+    transport = _transport(config)
+    transport.carries = tuple(str(identity) for identity in config.get("carries") or ())
+    return transport
+
+
+def _transport(config: Mapping[str, Any]) -> MailboxTransport:
     url = config.get("url")
     if not url:
         raise ValueError("mailbox transport config needs a 'url' (sftp://... or file://...)")

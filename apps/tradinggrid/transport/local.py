@@ -6,17 +6,25 @@ import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, Any
 
 from .base import (
+    MAX_DELIVERY_BYTES,
     DocumentNotFound,
+    DocumentTooLarge,
     MailboxTransport,
     RemoteDocument,
     TransportError,
     TransportUnavailable,
     check_document_name,
+    delivery_name,
     is_document_name,
+    read_delivery,
+    set_aside_name,
     temp_name,
 )
+
+CHUNK = 1024 * 1024
 
 
 class LocalFolderTransport(MailboxTransport):
@@ -74,11 +82,58 @@ class LocalFolderTransport(MailboxTransport):
             raise TransportError(f"could not read {path}: {exc}") from exc
 
     def mark_taken(self, name: str) -> None:
-        path = self._folder(self.inbound_dir) / check_document_name(name)
+        folder = self._folder(self.inbound_dir)
+        path = folder / check_document_name(name)
         try:
             path.unlink(missing_ok=True)
+            (folder / delivery_name(name)).unlink(missing_ok=True)
         except OSError as exc:
             raise TransportError(f"could not remove {path}: {exc}") from exc
+
+    def fetch_into(self, name: str, handle: IO[bytes], *, limit: int) -> int:
+        path = self._folder(self.inbound_dir) / check_document_name(name)
+        total = 0
+        try:
+            with path.open("rb") as source:
+                while chunk := source.read(CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise DocumentTooLarge(f"{path} is larger than {limit} bytes")
+                    handle.write(chunk)
+        except FileNotFoundError as exc:
+            raise DocumentNotFound(f"{path} is not in the inbound folder") from exc
+        except OSError as exc:
+            raise TransportError(f"could not read {path}: {exc}") from exc
+        return total
+
+    def delivery(self, name: str) -> dict[str, Any] | None:
+        path = self._folder(self.inbound_dir) / delivery_name(name)
+        try:
+            with path.open("rb") as handle:
+                return read_delivery(handle.read(MAX_DELIVERY_BYTES + 1))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise TransportError(f"could not read {path}: {exc}") from exc
+
+    def set_aside(self, name: str) -> str:
+        folder = self._folder(self.inbound_dir)
+        if not name or "/" in name or "\0" in name or name in {".", ".."}:
+            raise ValueError(f"not a folder entry: {name!r}")
+        target = set_aside_name()
+        try:
+            os.replace(folder / name, folder / target)
+            meta = folder / delivery_name(name)
+            if meta.exists():
+                os.replace(meta, folder / f"{target}.delivery.json")
+        except FileNotFoundError as exc:
+            raise DocumentNotFound(f"{name!r} is not in the inbound folder") from exc
+        except OSError as exc:
+            raise TransportError(f"could not set {name!r} aside: {exc}") from exc
+        return target
+
+    def describe(self) -> str:
+        return f"file://{self.inbound_dir}"
 
     def _folder(self, folder: Path) -> Path:
         # A missing folder is usually an unmounted share: worth retrying, unlike a bad name.

@@ -11,18 +11,23 @@ import stat
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, Any, TypeVar
 
 import paramiko
 
 from .base import (
+    MAX_DELIVERY_BYTES,
     DocumentNotFound,
+    DocumentTooLarge,
     MailboxTransport,
     RemoteDocument,
     TransportError,
     TransportUnavailable,
     check_document_name,
+    delivery_name,
     is_document_name,
+    read_delivery,
+    set_aside_name,
     temp_name,
 )
 from .keys import KnownHosts, load_private_key
@@ -133,6 +138,65 @@ class SftpTransport(MailboxTransport):
                 sftp.remove(path)
 
         self._run(f"remove {path}", remove)
+        meta = posixpath.join(self.inbound_dir, delivery_name(name))
+
+        def remove_meta(sftp: paramiko.SFTPClient) -> None:
+            with contextlib.suppress(FileNotFoundError):
+                sftp.remove(meta)
+
+        self._run(f"remove {meta}", remove_meta)
+
+    def fetch_into(self, name: str, handle: IO[bytes], *, limit: int) -> int:
+        path = posixpath.join(self.inbound_dir, check_document_name(name))
+
+        def read(sftp: paramiko.SFTPClient) -> int:
+            handle.seek(0)
+            handle.truncate()
+            total = 0
+            try:
+                with sftp.open(path, "rb") as source:
+                    source.prefetch()
+                    while chunk := source.read(32768):
+                        total += len(chunk)
+                        if total > limit:
+                            raise DocumentTooLarge(f"{path} is larger than {limit} bytes")
+                        handle.write(chunk)
+            except FileNotFoundError as exc:
+                raise DocumentNotFound(f"{path} is not in the inbound folder") from exc
+            return total
+
+        return self._run(f"fetch {path}", read)
+
+    def delivery(self, name: str) -> dict[str, Any] | None:
+        path = posixpath.join(self.inbound_dir, delivery_name(name))
+
+        def read(sftp: paramiko.SFTPClient) -> dict[str, Any] | None:
+            try:
+                with sftp.open(path, "rb") as source:
+                    return read_delivery(source.read(MAX_DELIVERY_BYTES + 1))
+            except FileNotFoundError:
+                return None
+
+        return self._run(f"read {path}", read)
+
+    def set_aside(self, name: str) -> str:
+        if not name or "/" in name or "\0" in name or name in {".", ".."}:
+            raise ValueError(f"not a folder entry: {name!r}")
+        target = set_aside_name()
+
+        def move(sftp: paramiko.SFTPClient) -> str:
+            try:
+                sftp.posix_rename(
+                    posixpath.join(self.inbound_dir, name), posixpath.join(self.inbound_dir, target)
+                )
+            except FileNotFoundError as exc:
+                raise DocumentNotFound(f"{name!r} is not in the inbound folder") from exc
+            return target
+
+        return self._run(f"set aside {name!r}", move)
+
+    def describe(self) -> str:
+        return f"sftp://{self.username}@{self.host}:{self.port}{self.inbound_dir}"
 
     def connect(self) -> None:
         """Connect now rather than on first use (a start-up check, for example)."""

@@ -1,6 +1,7 @@
 """Cursor pagination for the API: the inbox's keyset pages for cases, DRF cursors for the rest."""
 
 from django.conf import settings
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -41,10 +42,17 @@ class CaseKeysetPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
+        cursor = request.query_params.get(self.cursor_query_param)
+        sort = request.query_params.get("sort")
+        if cursor and keyset.decode_cursor(cursor, keyset.sort_for(sort)) is None:
+            # The inbox page falls back to the first page; an API client is told instead.
+            raise ValidationError(
+                {self.cursor_query_param: ["Not a cursor of this sort; use `next`/`previous`."]}
+            )
         self.page = keyset.paginate_cases(
             queryset,
-            sort=request.query_params.get("sort"),
-            cursor=request.query_params.get(self.cursor_query_param),
+            sort=sort,
+            cursor=cursor,
             size=_page_size(request, settings.INBOX_PAGE_SIZE),
         )
         return self.page.items
@@ -97,4 +105,3 @@ class OldestFirstCursorPagination(CursorPagination):
 
 class NewestFirstCursorPagination(OldestFirstCursorPagination):
     ordering = ("-created_at", "-id")
-

@@ -22,10 +22,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from apps.core.errors import NotAllowed
+from apps.core.parsers import DepthLimitedJSONParser as JSONParser
 from apps.partners.api.viewsets import ScopedViewSetMixin
 from apps.partners.tenancy import scope_of
 

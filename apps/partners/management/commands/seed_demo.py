@@ -1,6 +1,8 @@
 """Create the demo's teams, partners and users, then the other apps' demo data; safe to run again."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -8,6 +10,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.text import slugify
 
 from apps.partners import demo
+from apps.partners.mfa import mfa_required_for_role
 from apps.partners.models import Contact, Membership, Organization
 from apps.partners.roles import OrganizationKind, Role
 
@@ -66,6 +69,10 @@ class Command(BaseCommand):
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
+            if user.is_staff or mfa_required_for_role(role, organizations[code]):
+                # Demo users sign in as the policy demands: with the published demo secret.
+                Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+                TOTP.activate(user, demo.DEMO_TOTP_SECRET)
         # Each app's `demo` module registers its seeder on import (apps.partners.demo).
         autodiscover_modules("demo")
         summaries = [seeder() for _name, seeder in demo.seeders()]
@@ -75,6 +82,11 @@ class Command(BaseCommand):
                 f"{len(demo.INTERNAL_USERS) + len(demo.partner_users())} users "
                 f"(password {demo.DEMO_PASSWORD})."
             )
+        )
+        self.stdout.write(
+            "  Internal users and partner administrators sign in with two-factor codes: add "
+            f"the demo secret {demo.DEMO_TOTP_SECRET} to an authenticator app "
+            f"(otpauth://totp/Crossdock:demo?secret={demo.DEMO_TOTP_SECRET}&issuer=Crossdock)."
         )
         for summary in summaries:
             self.stdout.write(f"  {summary}")
