@@ -28,7 +28,7 @@ from .models import ChecklistItem, Constraint, Launch, LaunchShare, LaunchSku
 from .states import LAUNCH
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class LaunchChecklistItemSerializer(serializers.ModelSerializer):
     # Plain text, not an enum: every flow has a "status" and the schema would name them apart.
     status = serializers.CharField(read_only=True, help_text="open, done, accepted or rejected")
 
@@ -97,12 +97,12 @@ class LaunchHeadSerializer(serializers.ModelSerializer):
         ]
 
 
-class ShareSerializer(serializers.ModelSerializer):
+class LaunchShareSerializer(serializers.ModelSerializer):
     case = serializers.IntegerField(source="case_id", read_only=True)
     reference = serializers.CharField(source="case.reference", read_only=True)
     status = serializers.CharField(source="case.status", read_only=True)
     launch = LaunchHeadSerializer(read_only=True)
-    items = ItemSerializer(many=True, read_only=True)
+    items = LaunchChecklistItemSerializer(many=True, read_only=True)
     constraints = ConstraintSerializer(many=True, read_only=True)
     skus = serializers.SerializerMethodField(
         help_text="The SKUs this partner supplies, with forecasts."
@@ -385,18 +385,18 @@ class NewestShareFirst(OldestFirstCursorPagination):
 @extend_schema_view(
     list=extend_schema(
         summary="Launch shares: a partner's own, the retailer's all",
-        responses={200: ShareSerializer(many=True), **errors(*READ_ERRORS)},
+        responses={200: LaunchShareSerializer(many=True), **errors(*READ_ERRORS)},
     ),
     retrieve=extend_schema(
         summary="One share, by its case id",
-        responses={200: ShareSerializer, **errors(*READ_ERRORS)},
+        responses={200: LaunchShareSerializer, **errors(*READ_ERRORS)},
     ),
 )
 class LaunchShareViewSet(
     WorkspaceApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     queryset = LaunchShare.objects.all()
-    serializer_class = ShareSerializer
+    serializer_class = LaunchShareSerializer
     lookup_field = "case_id"
     pagination_class = NewestShareFirst
 
@@ -411,7 +411,7 @@ class LaunchShareViewSet(
     @extend_schema(
         summary="Accept or reject what a partner submitted for an item (the retailer)",
         request=ReviewSerializer,
-        responses={200: ItemSerializer, **errors(*WRITE_ERRORS)},
+        responses={200: LaunchChecklistItemSerializer, **errors(*WRITE_ERRORS)},
     )
     @action(detail=True, methods=["post"])
     def review(self, request, case_id=None):
@@ -429,7 +429,7 @@ class LaunchShareViewSet(
             accept=serializer.validated_data["accept"],
             note=serializer.validated_data["note"],
         )
-        return Response(ItemSerializer(item).data)
+        return Response(LaunchChecklistItemSerializer(item).data)
 
     @extend_schema(
         summary="Resolve a supply constraint (either side)",

@@ -26,7 +26,7 @@ def case_created(
     *,
     receiver: str = "WH001",
     public_id: str = "CX-1042",
-    kind: str = "claim",
+    kind: str = "general",
     version: str = "1.0",
     **data,
 ) -> dict:
@@ -182,7 +182,7 @@ def test_a_partner_bot_acknowledges_and_answers_a_collaboration_document(
     assert reply["event"]["type"] == "message.posted"
     assert reply["sender"] == {"qualifier": "ZZ", "id": "WH001"}
     assert reply["receiver"] == {"qualifier": "ZZ", "id": "CROSSDOCK"}
-    assert reply["case"] == {"public_id": "CX-1042", "kind": "claim"}
+    assert reply["case"] == {"public_id": "CX-1042", "kind": "general"}
     assert reply["in_reply_to"] == case_created()["document_id"]
     assert "Harbor Logistics Centre" in reply["event"]["data"]["body"]
     schema_valid(reply)

@@ -49,8 +49,12 @@ NOW = datetime(2026, 3, 1, 9, 30)
 US = Party(qualifier="ZZ", id="CROSSDOCK")
 THEM = Party(qualifier="ZZ", id="ACMEWHSE")
 
-# What each public sample holds: (GS01, GS06, ST01, ST02, segments ST..SE).
+# What each sample holds: (GS01, GS06, ST01, ST02, segments ST..SE). The crossdock-* files are
+# built for flow 8's hierarchies (origin in tests/data/edi-samples/README.md).
 EXPECTED = {
+    "crossdock-214.edi": ("QM", "103", "214", "0001", 11),
+    "crossdock-856-soi.edi": ("SH", "102", "856", "0001", 21),
+    "crossdock-856-sopi.edi": ("SH", "101", "856", "0001", 36),
     "node-x12-850.edi": ("PO", "1421", "850", "000000010", 33),
     "node-x12-856.edi": ("SH", "49", "856", "0008", 31),
     "stupidedi-830.edi": ("PS", "767", "830", "000503141", 25),

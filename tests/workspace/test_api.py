@@ -197,7 +197,7 @@ def test_lists_hold_nothing_of_another_partner(actor, viewer, owner, tenant_worl
 def test_partner_cannot_open_a_case_for_another_partner(actor, retail_admin, user_a, partner_a, partner_b):
     client = client_for(actor, user=user_a, admin=retail_admin, partner=partner_a)
     response = client.post(
-        "/api/v1/cases/", {"kind": CaseKind.CLAIM, "partner": partner_b.pk, "subject": "Mine now"}, format="json"
+        "/api/v1/cases/", {"kind": CaseKind.GENERAL, "partner": partner_b.pk, "subject": "Mine now"}, format="json"
     )
     assert response.status_code == 400
     assert "partner" in error_of(response)["fields"]
@@ -339,7 +339,7 @@ def test_partner_system_opens_a_case_with_its_own_organization(retail_admin, par
     client = key_client(issue_key(retail_admin, partner_a))
     response = client.post(
         "/api/v1/cases/",
-        {"kind": CaseKind.CLAIM, "subject": "Damaged pallet", "order_number": "00001234", "body": "Photos follow."},
+        {"kind": CaseKind.GENERAL, "subject": "Damaged pallet", "order_number": "00001234", "body": "Photos follow."},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -358,7 +358,7 @@ def test_partner_system_opens_a_case_with_its_own_organization(retail_admin, par
 def test_partner_cannot_set_priority_or_owner(retail_admin, partner_a, agent):
     client = key_client(issue_key(retail_admin, partner_a))
     response = client.post(
-        "/api/v1/cases/", {"kind": CaseKind.CLAIM, "subject": "x", "priority": Priority.URGENT}, format="json"
+        "/api/v1/cases/", {"kind": CaseKind.GENERAL, "subject": "x", "priority": Priority.URGENT}, format="json"
     )
     assert response.status_code == 403
     case = open_case(retail_admin, partner_a)
@@ -552,7 +552,7 @@ def test_read_only_key_cannot_write_and_write_only_key_cannot_read(retail_admin,
     reader = key_client(issue_key(retail_admin, partner_a, "cases:read"))
     assert reader.get(f"/api/v1/cases/{case.pk}/").status_code == 200
     refused = [
-        reader.post("/api/v1/cases/", {"kind": CaseKind.CLAIM, "subject": "x"}, format="json"),
+        reader.post("/api/v1/cases/", {"kind": CaseKind.GENERAL, "subject": "x"}, format="json"),
         reader.patch(f"/api/v1/cases/{case.pk}/", {"assignee": None}, format="json"),
         reader.post(f"/api/v1/cases/{case.pk}/messages/", {"body": "x"}, format="json"),
         reader.post(f"/api/v1/cases/{case.pk}/transitions/", {"transition": "respond"}, format="json"),

@@ -36,7 +36,7 @@ def assert_replayed(first, second):
 class TestReplay:
     def test_case_create_runs_once_and_replays_the_first_answer(self, retail_admin, partner_a):
         client = key_client(issue_key(retail_admin, partner_a))
-        body = {"kind": CaseKind.CLAIM, "subject": "Damaged pallet"}
+        body = {"kind": CaseKind.GENERAL, "subject": "Damaged pallet"}
         first = post(client, "/api/v1/cases/", body)
         assert first.status_code == 201
         # Later changes to the case do not change the replayed answer: it is the first one.
@@ -108,14 +108,14 @@ class TestRefusals:
         case = open_case(retail_admin, partner_a)
         client = key_client(issue_key(retail_admin, partner_a))
         assert post(client, f"/api/v1/cases/{case.pk}/messages/", {"body": "One"}).status_code == 201
-        response = post(client, "/api/v1/cases/", {"kind": CaseKind.CLAIM, "subject": "x"})
+        response = post(client, "/api/v1/cases/", {"kind": CaseKind.GENERAL, "subject": "x"})
         assert response.status_code == 422
         assert Case.objects.count() == 1
 
     @pytest.mark.parametrize("key", ["", "x" * 256, "with space", "naïve"])
     def test_malformed_key_is_400(self, key, retail_admin, partner_a):
         client = key_client(issue_key(retail_admin, partner_a))
-        response = post(client, "/api/v1/cases/", {"kind": CaseKind.CLAIM, "subject": "x"}, key=key)
+        response = post(client, "/api/v1/cases/", {"kind": CaseKind.GENERAL, "subject": "x"}, key=key)
         assert response.status_code == 400
         assert error_of(response)["code"] == "invalid_idempotency_key"
         assert not Case.objects.exists()

@@ -33,7 +33,7 @@ def make_case(
     partner,
     *,
     kind=PLAIN_KIND,
-    status="awaiting_partner",
+    status: str | None = None,
     subject="Late shipment",
     due_in: timedelta | None = timedelta(days=1),
     started_ago: timedelta = timedelta(hours=8),
@@ -46,7 +46,11 @@ def make_case(
     Fast enough to make dozens per test; the flows themselves are tested through services.
     """
     now = timezone.now()
-    state = workflow_for(kind).state(status)
+    workflow = workflow_for(kind)
+    if status is None:  # waiting on the partner: the default conversation's word, or the flow's start
+        names = {s.name for s in workflow.states}
+        status = "awaiting_partner" if "awaiting_partner" in names else workflow.initial
+    state = workflow.state(status)
     running = state.open and state.turn != Side.NONE and due_in is not None
     case = Case.objects.create(
         kind=kind,

@@ -5,7 +5,8 @@ the partner answers with a 180 that authorizes, partly authorizes or denies it (
 Built from the published 004010 segment layout (heading: BGN, RDR, PRF, DTM, N9, N1 loop;
 detail: the BLI loop with its RDR), not from a partner's guide: no public 180 sample was at
 hand. Two points are this implementation's own convention, said here so a partner's map can
-follow: the currency travels in CUR (CUR01 "BY", CUR02 ISO 4217), and the amounts in AMT with
+follow: the currency travels in an N9 (the 180 has no CUR): N901 "ZZ", N902 the ISO 4217 code,
+N903 "CURRENCY"; and the amounts in AMT with
 the chargeback qualifiers: "S" the submitted claim amount, "A" the adjusted (credited) amount.
 
 Domain payload::
@@ -14,7 +15,7 @@ Domain payload::
      "time": HHMM | None (BGN04),
      "original_reference": str | None (BGN06: the claim a response answers),
      "disposition": RDR01 code | None, "reason": RDR02 code | None, "response": RDR03 code | None,
-     "description": RDR04 | None, "order_number": PRF01 | None, "currency": CUR02 | None,
+     "description": RDR04 | None, "order_number": PRF01 | None, "currency": N902 of N9*ZZ*…*CURRENCY | None,
      "claimed_amount": Decimal | None (AMT*S), "credit_amount": Decimal | None (AMT*A),
      "references": [{"qualifier", "value", "description"}] (N9), "parties": [N1 loop dicts],
      "lines": [{"product_qualifier", "sku", "quantity": Decimal, "unit", "unit_price": Decimal | None,
@@ -56,7 +57,7 @@ DISPOSITIONS = {
 PRICE_RETAIL = "RTL"  # BLI05 (236): the unit price is what the customer paid
 _KNOWN = frozenset(
     {"ST", "SE", "BGN", "RDR", "PRF", "DTM", "N9", "PER", "SAC", "G38", "PKG", "TD1", "TD5", "N1"}
-    | {"N2", "N3", "N4", "CUR", "AMT", "BLI", "PID", "QTY", "REF", "LM", "LQ", "MSG"}
+    | {"N2", "N3", "N4", "AMT", "BLI", "PID", "QTY", "REF", "LM", "LQ", "MSG"}
 )
 
 
@@ -78,9 +79,17 @@ def _write_rdr(source: Mapping[str, Any]) -> list[Segment]:
     return [segment("RDR", *values)]
 
 
+CURRENCY_REFERENCE = "CURRENCY"  # N903 of the N9 that carries the claim's currency
+
+
+def _is_currency(seg: Segment) -> bool:
+    return seg.text(1) == "ZZ" and seg.text(3) == CURRENCY_REFERENCE
+
+
 @register_mapping("x12", "180")
 class ReturnAuthorizationMapping(TransactionMapping):
-    """180: BGN, RDR, PRF, DTM, N9, CUR, AMT, N1 loops; BLI lines each with PID and RDR."""
+    """180: BGN, RDR, PRF, DTM, N9 (the currency among them), AMT, N1 loops; BLI lines each with
+    PID and RDR."""
 
     def to_domain(self, transaction: HasSegments) -> dict[str, Any]:
         segments = transaction.segments
@@ -134,6 +143,8 @@ class ReturnAuthorizationMapping(TransactionMapping):
                 line["name"] = _or_none(seg.text(5))
             elif seg.id == "PRF" and line is None:
                 doc["order_number"] = _or_none(seg.text(1))
+            elif seg.id == "N9" and line is None and _is_currency(seg):
+                doc["currency"] = _or_none(seg.text(2))
             elif seg.id == "N9" and line is None:
                 doc["references"].append(
                     {
@@ -142,8 +153,6 @@ class ReturnAuthorizationMapping(TransactionMapping):
                         "description": _or_none(seg.text(3)),
                     }
                 )
-            elif seg.id == "CUR" and line is None:
-                doc["currency"] = _or_none(seg.text(2))
             elif seg.id == "AMT" and line is None:
                 key = {"S": "claimed_amount", "A": "credit_amount"}.get(seg.text(1))
                 if key:
@@ -170,7 +179,7 @@ class ReturnAuthorizationMapping(TransactionMapping):
             for ref in payload.get("references") or []:
                 out.append(segment("N9", ref["qualifier"], ref["value"], ref.get("description")))
             if payload.get("currency"):
-                out.append(segment("CUR", "BY", payload["currency"]))
+                out.append(segment("N9", "ZZ", payload["currency"], CURRENCY_REFERENCE))
             for qualifier, key in (("S", "claimed_amount"), ("A", "credit_amount")):
                 if payload.get(key) is not None:
                     out.append(segment("AMT", qualifier, _text(payload[key])))
