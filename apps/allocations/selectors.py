@@ -104,7 +104,10 @@ PARTNERS_SHOWN = 25
 
 def partner_summary(*, plan: DemandPlan, limit: int | None = None) -> list[dict]:
     """One row per partner (the `limit` with the largest shortfall first): requested,
-    confirmed, reserved, shortfall, lines at risk, answered."""
+    confirmed, reserved, shortfall, lines at risk, answered.
+
+    The GROUP BY, its order and the limit run in the database: Python touches only the rows
+    returned (at most `limit`) and their shares, whatever the plan's size."""
     rows = (
         lines_with_figures(PlanLine.objects.filter(plan=plan))
         .values("partner_id", "partner__name", "partner__code")
@@ -120,11 +123,14 @@ def partner_summary(*, plan: DemandPlan, limit: int | None = None) -> list[dict]
         )
         .order_by("-shortfall_sum", "partner__name")
     )
+    shares = AllocationShare.objects.filter(plan=plan)
+    if limit is not None:
+        # LIMIT in SQL: only the partners shown reach Python, and only their shares are read.
+        rows = list(rows[:limit])
+        shares = shares.filter(partner_id__in=[row["partner_id"] for row in rows])
     shares = {
         share.partner_id: share
-        for share in AllocationShare.objects.filter(plan=plan)
-        .select_related("case")
-        .only(
+        for share in shares.select_related("case").only(
             "partner_id",
             "case__id",
             "case__status",

@@ -2,15 +2,18 @@
 
 import csv
 import io
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from apps.allocations.models import AllocationShare, PlanLine
+from apps.allocations import selectors
+from apps.allocations.models import AllocationShare, DemandPlan, PlanLine, PlanStatus
 from apps.partners.models import Organization
 from apps.workspace import services as workspace
 from apps.workspace.choices import Channel
@@ -159,6 +162,54 @@ def test_the_allocation_view_costs_the_same_queries_whatever_the_size(
     assert response.text.count("data-row=") == min(lines, 100)
     with django_assert_max_num_queries(12):
         assert client.get(url + "?show=shortfall&page=2").status_code == 200
+
+
+@contextmanager
+def rows_fetched():
+    """Counts the rows every query of the block hands to Python (fetchone/fetchmany/fetchall)."""
+    fetched = {"rows": 0}
+
+    def counting(fetch, single=False):
+        def wrapper(*args, **kwargs):
+            result = fetch(*args, **kwargs)
+            fetched["rows"] += (result is not None) if single else len(result)
+            return result
+
+        return wrapper
+
+    def wrap(execute, sql, params, many, context):
+        cursor = context["cursor"]
+        if not getattr(cursor, "_counted", False):
+            cursor.fetchone = counting(cursor.cursor.fetchone, single=True)
+            cursor.fetchmany = counting(cursor.cursor.fetchmany)
+            cursor.fetchall = counting(cursor.cursor.fetchall)
+            cursor._counted = True
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrap):
+        yield fetched
+
+
+def test_the_allocation_view_reads_only_the_rows_it_draws(client, merch):
+    """200 partners × 2,000 lines: the database returns one page of lines and the partners
+    shown, not a row per line or per partner, so Python's work does not grow with the plan.
+    (Published: a draft's "Add a line" form lists every partner organization to choose from.)"""
+    plan = _big_plan(merch, 200, 2000)
+    DemandPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.PUBLISHED)
+    client.force_login(merch)
+    url = reverse("allocations:plan_detail", args=[plan.pk])
+    client.get(url)  # warm the session and the caches
+    bound = selectors.LINES_PER_PAGE + 2 * selectors.PARTNERS_SHOWN + 20
+    for query in ("", "?show=shortfall&page=2", "?show=unanswered"):
+        with rows_fetched() as fetched:
+            response = client.get(url + query)
+        assert response.status_code == 200
+        assert fetched["rows"] <= bound, (query, fetched["rows"])
+    page = client.get(url).text
+    assert page.count('<a href="?partner=') == selectors.PARTNERS_SHOWN
+    assert "Show every partner" in page
+    every = client.get(url + "?partners=all").text
+    assert every.count('<a href="?partner=') == 200 and "Every partner" in every
 
 
 def test_another_partner_can_neither_read_nor_answer_a_share(sfcc, client, merch, north, alpine):
