@@ -38,7 +38,7 @@ class Flow:
     writes_to_order: bool = False
     order_attributes: Callable[..., dict] | None = None
     # `order_shipping_status(case=, event_payload=) -> "not_shipped" | "part_shipped" | "shipped"
-    # | None`: the flow's word on the SFCC order's shipping status (milestones); None says nothing.
+    # | None`: the flow's word on the SFCC order's shipping status; None says nothing.
     order_shipping_status: Callable[..., str | None] | None = None
     # Inbound documents this flow owns: {(connector, key): handler}, e.g.
     # {("tradinggrid", ("x12", "855")): apply_855}. A handler takes keyword arguments
