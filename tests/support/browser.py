@@ -61,7 +61,7 @@ def login(
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     # Wait for the answer's page itself: a loaded machine can still show the sign-in page here.
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url, wait_until="commit", timeout=30_000)
     if "/accounts/2fa/authenticate/" in page.url:
         from django.core.cache import cache
 
@@ -69,4 +69,6 @@ def login(
         cache.clear()
         page.get_by_placeholder("Code").fill(totp_code(totp_secret or TOTP_SECRET))
         page.get_by_role("button", name="Sign In").click()
-        page.wait_for_url(lambda url: "/accounts/2fa/authenticate/" not in url)
+        page.wait_for_url(
+            lambda url: "/accounts/2fa/authenticate/" not in url, wait_until="commit", timeout=30_000
+        )
