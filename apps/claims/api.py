@@ -17,7 +17,7 @@ from apps.core.errors import NotAllowed
 from apps.partners.models import Organization
 from apps.partners.tenancy import scope_of
 from apps.workspace.api.idempotency import idempotent
-from apps.workspace.api.pagination import OldestFirstCursorPagination
+from apps.workspace.api.pagination import NewestCaseFirstPagination
 from apps.workspace.api.views import READ_ERRORS, WRITE_ERRORS, WorkspaceApiMixin, errors
 from apps.workspace.choices import Channel, Priority
 from apps.workspace.models import CaseLine
@@ -107,10 +107,6 @@ class ClaimOpenSerializer(serializers.Serializer):
             ).partners()
 
 
-class NewestCaseFirst(OldestFirstCursorPagination):
-    ordering = ("-case_id",)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Claims the caller may see",
@@ -136,7 +132,7 @@ class ClaimViewSet(
     queryset = Claim.objects.all()
     serializer_class = ClaimSerializer
     lookup_field = "case_id"
-    pagination_class = NewestCaseFirst
+    pagination_class = NewestCaseFirstPagination
 
     def get_queryset(self):
         return super().get_queryset().select_related("case").prefetch_related("case__lines")

@@ -16,7 +16,7 @@ from apps.core.errors import NotAllowed
 from apps.partners.models import Organization
 from apps.partners.tenancy import scope_of
 from apps.workspace.api.idempotency import idempotent
-from apps.workspace.api.pagination import OldestFirstCursorPagination
+from apps.workspace.api.pagination import NewestCaseFirstPagination
 from apps.workspace.api.views import READ_ERRORS, WRITE_ERRORS, WorkspaceApiMixin, errors
 from apps.workspace.choices import Channel, Priority
 from apps.workspace.models import CaseLine, LineAnswer
@@ -124,10 +124,6 @@ class ExceptionOpenSerializer(_OpenSerializer):
     carrier_notes = serializers.CharField(max_length=2000, required=False, default="")
 
 
-class NewestCaseFirst(OldestFirstCursorPagination):
-    ordering = ("-case_id",)
-
-
 def _lines_prefetch():
     return Prefetch(
         "case__lines",
@@ -142,7 +138,7 @@ class _FlowDetailViewSet(
     viewsets.GenericViewSet,
 ):
     lookup_field = "case_id"
-    pagination_class = NewestCaseFirst
+    pagination_class = NewestCaseFirstPagination
     open_serializer_class: type[serializers.Serializer]
 
     def get_queryset(self):

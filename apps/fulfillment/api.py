@@ -19,7 +19,7 @@ from apps.orders.models import Order
 from apps.partners.models import Organization
 from apps.partners.tenancy import scope_of
 from apps.workspace.api.idempotency import idempotent
-from apps.workspace.api.pagination import OldestFirstCursorPagination
+from apps.workspace.api.pagination import NewestCaseFirstPagination, OldestFirstCursorPagination
 from apps.workspace.api.views import READ_ERRORS, WRITE_ERRORS, WorkspaceApiMixin, errors
 from apps.workspace.choices import Channel, Priority
 from apps.workspace.models import CaseLine, LineAnswer
@@ -186,10 +186,6 @@ def _lines_prefetch():
     )
 
 
-class NewestCaseFirst(OldestFirstCursorPagination):
-    ordering = ("-case_id",)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Drop-ship and marketplace dispatches the caller may see",
@@ -215,7 +211,7 @@ class DispatchViewSet(
     queryset = Dispatch.objects.all()
     serializer_class = DispatchSerializer
     lookup_field = "case_id"
-    pagination_class = NewestCaseFirst
+    pagination_class = NewestCaseFirstPagination
 
     def get_queryset(self):
         return (

@@ -105,3 +105,9 @@ class OldestFirstCursorPagination(CursorPagination):
 
 class NewestFirstCursorPagination(OldestFirstCursorPagination):
     ordering = ("-created_at", "-id")
+
+
+class NewestCaseFirstPagination(OldestFirstCursorPagination):
+    """A flow's detail rows (one per case, keyed by `case_id`), the newest case first."""
+
+    ordering = ("-case_id",)
